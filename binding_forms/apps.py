@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BindingFormsConfig(AppConfig):
+    name = "binding_forms"
+    verbose_name = _("Parent–child binding")

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReviewWorkflowConfig(AppConfig):
+    name = "review_workflow"
+    verbose_name = _("School review")
