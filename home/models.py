@@ -1,0 +1,104 @@
+"""The portal home (臺北市校務系統入口網) and its bulletins (訊息快遞).
+
+Bulletins are pages, not snippets: each needs its own public URL, drafts, previews, scheduled
+publishing and revision history, and editors find them in the page tree under the home page —
+all things Wagtail gives pages for free.
+"""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, InlinePanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+
+class HomePage(RoutablePageMixin, Page):
+    intro = RichTextField(
+        _("introduction"),
+        blank=True,
+        features=["bold", "italic", "link", "ol", "ul"],
+        help_text=_("Shown under the title, above the two entry points."),
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["home.BulletinPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("portal home page")
+
+    def bulletins(self):
+        return BulletinPage.objects.live().public().child_of(self).order_by("-date", "-pk")
+
+    @path("")
+    def index(self, request):
+        paginator = Paginator(self.bulletins(), settings.BULLETINS_PER_PAGE)
+        return self.render(
+            request, context_overrides={"bulletins": paginator.get_page(request.GET.get("page"))}
+        )
+
+    @path("feed/", name="feed")
+    def rss_feed(self, request):
+        from home.feeds import BulletinRssFeed
+
+        return BulletinRssFeed(self)(request)
+
+    @path("feed/atom/", name="atom_feed")
+    def atom_feed(self, request):
+        from home.feeds import BulletinAtomFeed
+
+        return BulletinAtomFeed(self)(request)
+
+
+class BulletinPage(Page):
+    date = models.DateField(_("date"), default=timezone.localdate)
+    body = RichTextField(_("body"), blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("date"),
+        FieldPanel("body"),
+        InlinePanel("attachments", label=_("attached documents")),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("body")]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("bulletin")
+        verbose_name_plural = _("bulletins")
+
+
+class BulletinAttachment(Orderable):
+    page = ParentalKey(BulletinPage, on_delete=models.CASCADE, related_name="attachments")
+    document = models.ForeignKey(
+        "wagtaildocs.Document",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("document"),
+    )
+    label = models.CharField(
+        _("link text"),
+        max_length=255,
+        blank=True,
+        help_text=_("Leave empty to use the document's title."),
+    )
+
+    panels = [FieldPanel("document"), FieldPanel("label")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("attached document")
+        verbose_name_plural = _("attached documents")
+
+    @property
+    def link_text(self) -> str:
+        return self.label or self.document.title
