@@ -1,0 +1,51 @@
+"""Small factories: build only the rows a test needs."""
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from wagtail.documents import get_document_model
+
+from home.models import BulletinAttachment, BulletinPage, HomePage
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
+    password = factory.django.Password("correct horse battery")
+
+
+def editor_user(**kwargs):
+    user = UserFactory(is_staff=True, **kwargs)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_document_model()
+
+    title = factory.Sequence(lambda n: f"講義 {n}")
+    file = factory.LazyAttribute(lambda doc: ContentFile(PDF_BYTES, name="handout.pdf"))
+
+
+def bulletin(
+    *, parent: HomePage | None = None, title: str, date: datetime.date, attach: bool = False
+) -> BulletinPage:
+    """Publish a bulletin under the home page, optionally with one PDF attached."""
+    parent = parent or HomePage.objects.get()
+    page = BulletinPage(title=title, date=date, body="<p>內容</p>")
+    if attach:
+        page.attachments.add(BulletinAttachment(document=DocumentFactory()))
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    return page

@@ -1,0 +1,128 @@
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from wagtail.models import GroupPagePermission
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
+
+from home.models import BulletinPage
+from tests.factories import PDF_BYTES, DocumentFactory, bulletin, editor_user
+
+EDITOR_PAGE_PERMISSIONS = {"add_page", "change_page", "publish_page", "lock_page", "unlock_page"}
+EDITOR_MODEL_PERMISSIONS = {
+    "wagtailadmin.access_admin",
+    "wagtaildocs.add_document",
+    "wagtaildocs.change_document",
+    "wagtaildocs.choose_document",
+    "wagtaildocs.delete_document",
+    "wagtailimages.add_image",
+    "wagtailimages.change_image",
+    "wagtailimages.choose_image",
+    "wagtailimages.delete_image",
+}
+
+
+@pytest.mark.django_db
+def test_editors_group_has_exactly_the_content_permissions():
+    editors = Group.objects.get(name="Editors")
+
+    model_permissions = {
+        f"{p.content_type.app_label}.{p.codename}" for p in editors.permissions.all()
+    }
+    page_permissions = {
+        p.permission.codename for p in GroupPagePermission.objects.filter(group=editors)
+    }
+
+    assert model_permissions == EDITOR_MODEL_PERMISSIONS
+    assert page_permissions == EDITOR_PAGE_PERMISSIONS
+    assert not any(p.startswith(("binding_forms.", "review_workflow.")) for p in model_permissions)
+
+
+@pytest.mark.django_db
+def test_editor_publishes_a_bulletin_with_a_pdf_in_the_admin(client, home_page):
+    editor = editor_user(username="editor")
+    client.force_login(editor)
+    document = DocumentFactory(title="第八則講義")
+    url = reverse("wagtailadmin_pages:add", args=("home", "bulletinpage", home_page.pk))
+
+    form = client.get(url)
+    response = client.post(
+        url,
+        nested_form_data(
+            {
+                "title": "臺北市第2代校務行政系統-人事室8月教育訓練研習講義",
+                "slug": "personnel-training-handout",
+                "date": "2020-08-20",
+                "body": rich_text("<p>請下載講義。</p>"),
+                "attachments": inline_formset([{"document": document.pk, "label": ""}]),
+                "action-publish": "publish",
+            }
+        ),
+    )
+
+    assert form.status_code == 200
+    assert response.status_code == 302, response.context["form"].errors
+    page = BulletinPage.objects.get(slug="personnel-training-handout")
+    assert page.live and page.date == datetime.date(2020, 8, 20)
+    assert page.attachments.get().document == document
+    home = client.get("/").content.decode()
+    assert "109/08/20" in home and "人事室8月教育訓練研習講義" in home
+
+
+@pytest.mark.django_db
+def test_editor_uploads_a_pdf_handout(client):
+    client.force_login(editor_user())
+    response = client.post(
+        reverse("wagtaildocs:add"),
+        {
+            "title": "設備組講義",
+            "file": SimpleUploadedFile("handout.pdf", PDF_BYTES, "application/pdf"),
+            "collection": 1,
+        },
+    )
+
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_editor_edits_an_existing_bulletin(client):
+    page = bulletin(title="舊標題", date=datetime.date(2020, 8, 5))
+    client.force_login(editor_user())
+
+    response = client.get(reverse("wagtailadmin_pages:edit", args=(page.pk,)))
+
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "wagtailusers_users:index",
+        "wagtailusers_groups:index",
+        "wagtailsites:index",
+        "wagtailadmin_workflows:index",
+        "wagtailredirects:index",
+    ],
+)
+def test_editor_cannot_reach_people_or_site_configuration(client, url_name):
+    client.force_login(editor_user())
+
+    response = client.get(reverse(url_name))
+
+    # Wagtail answers a permission failure by sending the user back to the dashboard.
+    assert response.status_code in (302, 403)
+    if response.status_code == 302:
+        assert response["Location"] == reverse("wagtailadmin_home")
+
+
+@pytest.mark.django_db
+def test_admin_speaks_zh_hant_by_default(client):
+    client.force_login(editor_user())
+
+    html = client.get(reverse("wagtailadmin_home")).content.decode()
+
+    assert 'lang="zh-hant"' in html.lower()
+    assert "<title>控制面板" in html
