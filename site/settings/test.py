@@ -1,7 +1,5 @@
 """The test suite: fast hashing, anymail's test backend, immediate tasks."""
 
-import os
-
 import django
 
 from .base import *  # noqa: F403
@@ -20,9 +18,5 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 
 MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (whitenoise warns when it is missing)
-STORAGES["staticfiles"] = {  # noqa: F405
-    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-}
 CAPTCHA_TEST_MODE = env_bool("CAPTCHA_TEST_MODE")  # noqa: F405
 WAGTAILADMIN_BASE_URL = "http://testserver"
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
