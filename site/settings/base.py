@@ -27,6 +27,9 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# The secret behind the keyed digests and encrypted copies of ID numbers (see
+# binding_forms/personal_data.py). Never in the database; losing it makes the copies unreadable.
+PERSONAL_DATA_KEY = os.environ.get("PERSONAL_DATA_KEY", "")
 DEBUG = False
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

@@ -13,6 +13,10 @@ if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured(
         "SECRET_KEY must be set in the environment (50 characters or more) in production."
     )
+if len(PERSONAL_DATA_KEY) < 32:  # noqa: F405
+    raise ImproperlyConfigured(
+        "PERSONAL_DATA_KEY must be set in the environment (32 characters or more) in production."
+    )
 if not ALLOWED_HOSTS:  # noqa: F405
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set in the environment in production.")
 

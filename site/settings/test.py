@@ -5,6 +5,7 @@ import django
 from .base import *  # noqa: F403
 
 SECRET_KEY = "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"  # noqa: S105
+PERSONAL_DATA_KEY = "test-only-personal-data-key"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 DEBUG = False
 

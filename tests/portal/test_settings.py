@@ -15,9 +15,20 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        if key
+        not in {
+            "SECRET_KEY",
+            "PERSONAL_DATA_KEY",
+            "ALLOWED_HOSTS",
+            "DATABASE_URL",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
-    environment |= {"DJANGO_SETTINGS_MODULE": "portal.settings.production", **env}
+    environment |= {
+        "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+        "PERSONAL_DATA_KEY": secrets.token_urlsafe(32),
+        **env,
+    }
     return subprocess.run(
         [sys.executable, str(MANAGE), *args],
         capture_output=True,
@@ -32,6 +43,19 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_personal_data_key(tmp_path):
+    result = manage(
+        "check",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="portal.example",
+        PERSONAL_DATA_KEY="",
+        PORTAL_VAR_DIR=str(tmp_path),
+    )
+
+    assert result.returncode != 0
+    assert "PERSONAL_DATA_KEY must be set" in result.stderr
 
 
 def test_production_refuses_to_start_without_allowed_hosts(tmp_path):

@@ -1,0 +1,69 @@
+"""How ID numbers are kept: a keyed hash to match them, an encrypted copy to read them back.
+
+Both keys are derived (HKDF-SHA256) from ``settings.PERSONAL_DATA_KEY``, a secret that lives only
+in the environment, never in the database: a stolen database dump holds no ID number, and without
+the key its digests cannot be brute-forced even though the ID space is small (about 5 × 10⁹).
+"""
+
+import base64
+import hashlib
+import hmac
+from functools import cache
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+
+def _derive(purpose: bytes) -> bytes:
+    return HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=b"taipei-binding-portal", info=purpose
+    ).derive(settings.PERSONAL_DATA_KEY.encode())
+
+
+@cache
+def _digest_key() -> bytes:
+    return _derive(b"id-number-digest")
+
+
+@cache
+def _fernet() -> Fernet:
+    return Fernet(base64.urlsafe_b64encode(_derive(b"id-number-encryption")))
+
+
+@receiver(setting_changed)
+def _forget_keys(*, setting, **kwargs):
+    if setting in {"PERSONAL_DATA_KEY", "SECRET_KEY"}:
+        _digest_key.cache_clear()
+        _fernet.cache_clear()
+
+
+def id_number_digest(id_number: str) -> str:
+    """HMAC-SHA256 of a normalised ID number (see ``normalize_tw_id``), as 64 hex digits."""
+    return hmac.new(_digest_key(), id_number.encode(), hashlib.sha256).hexdigest()
+
+
+def digests_match(id_number: str, digest: str) -> bool:
+    return hmac.compare_digest(id_number_digest(id_number), digest)
+
+
+def encrypt(value: str) -> str:
+    return _fernet().encrypt(value.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    """The plain value; raises ``ValueError`` for a token made with another key or tampered."""
+    try:
+        return _fernet().decrypt(token.encode()).decode()
+    except InvalidToken as error:
+        raise ValueError("The encrypted value cannot be read with the current key.") from error
+
+
+def mask_id_number(id_number: str) -> str:
+    """``A123456789`` → ``A12****789``: what a screen may show."""
+    if len(id_number) < 7:
+        return "*" * len(id_number)
+    return f"{id_number[:3]}{'*' * (len(id_number) - 6)}{id_number[-3:]}"
