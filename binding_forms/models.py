@@ -119,6 +119,11 @@ class Student(models.Model):
         ]
         indexes = [models.Index(fields=["school", "grade", "class_number"])]
         ordering = ["school", "grade", "class_number", "student_number"]
+        permissions = [
+            # Named "<action>_student" so Wagtail's permission policies find them.
+            ("import_student", _("Can import the school's roster")),
+            ("reset_password_student", _("Can reset a student account's password")),
+        ]
         verbose_name = _("student")
         verbose_name_plural = _("students")
 
@@ -129,6 +134,14 @@ class Student(models.Model):
     def class_label(self) -> str:
         """``2年01班``, as the handbook shows the class."""
         return f"{self.grade}年{self.class_number:02d}班"
+
+    @property
+    def account_state(self) -> str:
+        if self.user_id is None:
+            return _("never signed in")
+        if self.user.password_change_required or not self.user.has_usable_password():
+            return _("first password")
+        return _("own password")
 
     @property
     def account(self) -> str:
