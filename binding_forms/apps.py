@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class BindingFormsConfig(AppConfig):
     name = "binding_forms"
     verbose_name = _("Parent–child binding")
+
+    def ready(self):
+        from binding_forms import signal_handlers
+
+        signal_handlers.connect()

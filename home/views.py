@@ -2,7 +2,6 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 COMING_SOON_TITLES = {
-    "signin": _("Log in"),
     "binding": _("Bind a parent account"),
 }
 

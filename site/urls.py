@@ -12,7 +12,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/setlang/", set_language, name="set_language"),
     path("captcha/", include("captcha.urls")),
-    path("signin/", coming_soon, {"feature": "signin"}, name="signin"),
+    path("signin/", include("binding_forms.urls")),
     path("binding/", coming_soon, {"feature": "binding"}, name="binding_start"),
 ]
 

@@ -49,3 +49,49 @@ def bulletin(
     parent.add_child(instance=page)
     page.save_revision().publish()
     return page
+
+
+def school(
+    *, moe_code: str = "313601", name: str = "臺北市立松山國民小學", district: str = "松山區"
+):
+    from binding_forms.models import District, School
+
+    district_row, _ = District.objects.get_or_create(name=district, defaults={"postal_code": "105"})
+    return School.objects.get_or_create(
+        moe_code=moe_code,
+        defaults={"name": name, "district": district_row, "level": School.Level.ELEMENTARY},
+    )[0]
+
+
+def student(
+    *,
+    school,
+    number: str = "108035",
+    name: str = "陳小花",
+    id_number: str = "A234567893",
+    grade: int = 2,
+    class_number: int = 1,
+    enrolled: bool = True,
+):
+    """A registry student as a roster import leaves it: ID kept as digest and ciphertext."""
+    from binding_forms.models import Student
+    from binding_forms.personal_data import encrypt, id_number_digest
+
+    return Student.objects.create(
+        school=school,
+        student_number=number,
+        name=name,
+        grade=grade,
+        class_number=class_number,
+        id_number_digest=id_number_digest(id_number),
+        id_number_encrypted=encrypt(id_number),
+        enrolled=enrolled,
+    )
+
+
+def registrar_user(*, of_school, **kwargs):
+    """A registration office member of one school, in the Registrars group."""
+    user = UserFactory(is_staff=True, **kwargs)
+    user.groups.add(Group.objects.get(name="Registrars"))
+    of_school.registrars.add(user)
+    return user

@@ -4,7 +4,9 @@ Everything that differs between a laptop and production comes from the environme
 set the site runs on SQLite in ``var/``, prints mail to the console and runs tasks immediately.
 """
 
+import datetime
 import os
+import shutil
 from pathlib import Path
 
 import dj_database_url
@@ -68,7 +70,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django.forms",
 ]
+# Widgets are rendered with the project's templates (the captcha widget is ours).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -79,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "binding_forms.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -122,13 +128,43 @@ AUTHENTICATION_BACKENDS = [
     # django-axes first, so a locked-out account is refused before any password is checked.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "binding_forms.backends.StudentFirstPasswordBackend",
 ]
+LOGIN_URL = "signin"
+LOGIN_REDIRECT_URL = "binding_start"
+LOGOUT_REDIRECT_URL = "/"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "binding_forms.password_validation.NotIdentityValidator"},
 ]
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a parent's reset link works for one day
+
+# Brute force (django-axes): after AXES_FAILURE_LIMIT failed sign-ins an account, and separately
+# an address, is locked for AXES_COOLOFF_MINUTES. Behind a proxy, set AXES_PROXY_COUNT so the
+# client's address is read from X-Forwarded-For.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_TEMPLATE = "binding_forms/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_SENSITIVE_PARAMETERS = ["password", "account", "new_password1", "new_password2"]
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0")) or None
+# Without a trusted proxy in front, X-Forwarded-For is the client's to forge: ignore it.
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+
+# Captcha (django-simple-captcha): five digits, easy to read aloud; an audio version is offered
+# where the flite speech synthesiser is installed.
+CAPTCHA_CHALLENGE_FUNCT = "binding_forms.captcha.digits_challenge"
+CAPTCHA_LENGTH = 5
+CAPTCHA_IMAGE_SIZE = (150, 50)
+CAPTCHA_FONT_SIZE = 34
+CAPTCHA_TIMEOUT = 10  # minutes
+CAPTCHA_FLITE_PATH = os.environ.get("CAPTCHA_FLITE_PATH") or shutil.which("flite")
 
 # Language: zh-Hant is the default whatever the browser asks for; English is one click away.
 LANGUAGE_CODE = "zh-hant"
@@ -201,6 +237,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        "axes.apps": {"level": "WARNING"},  # its start-up banner
+        "axes": {"level": "WARNING"},  # binding_forms.signin logs every sign-in already
     },
 }

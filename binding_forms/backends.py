@@ -1,0 +1,62 @@
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import BaseBackend
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from binding_forms.accounts import parse_student_username
+from binding_forms.models import Student
+from binding_forms.personal_data import digests_match, id_number_digest
+from binding_forms.validators import normalize_tw_id
+
+
+class StudentFirstPasswordBackend(BaseBackend):
+    """Signs a student account in with its first password, the child's national ID number.
+
+    Checked against the registry's keyed digest, so a roster import need not run the slow
+    password hasher 120,000 times. Once the parent has chosen a new password it is an ordinary
+    Django password (ModelBackend); a registrar's reset returns the account to this state.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        parsed = parse_student_username(username)
+        if parsed is None or not password:
+            return None
+        moe_code, number = parsed
+        student = (
+            Student.objects.select_related("user")
+            .filter(school__moe_code=moe_code, student_number=number, enrolled=True)
+            .first()
+        )
+        try:
+            candidate = normalize_tw_id(password)
+        except ValidationError:
+            candidate = password
+        if student is None:
+            id_number_digest(candidate)  # the same work as a real check: no timing oracle
+            return None
+        if student.user is not None and student.user.has_usable_password():
+            return None  # the first password is spent; ModelBackend checks the new one
+        if not digests_match(candidate, student.id_number_digest):
+            return None
+        user = student.user or self._create_account(student, username)
+        return user if self.user_can_authenticate(user) else None
+
+    @transaction.atomic
+    def _create_account(self, student: Student, username: str):
+        # get_or_create: two first sign-ins at once (two tabs, a double click) make one account.
+        user, created = get_user_model().objects.get_or_create(
+            username=username,
+            defaults={"first_name": student.name, "password_change_required": True},
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        Student.objects.filter(pk=student.pk).update(user=user)
+        student.user = user
+        return user
+
+    def user_can_authenticate(self, user) -> bool:
+        return getattr(user, "is_active", True)
+
+    def get_user(self, user_id):
+        return get_user_model().objects.filter(pk=user_id, is_active=True).first()

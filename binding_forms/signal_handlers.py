@@ -1,0 +1,32 @@
+"""Sign-in successes and failures, logged without the password or any ID number."""
+
+import logging
+
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+
+logger = logging.getLogger("binding_forms.signin")
+
+
+def _address(request) -> str:
+    return getattr(request, "axes_ip_address", None) or (
+        request.META.get("REMOTE_ADDR", "-") if request is not None else "-"
+    )
+
+
+def log_sign_in(sender, request, user, **kwargs):
+    logger.info("sign-in succeeded: account=%s address=%s", user.get_username(), _address(request))
+
+
+def log_sign_in_failure(sender, credentials, request=None, **kwargs):
+    # Django has already replaced the password in ``credentials`` with asterisks; the account
+    # name is a P + student number or an email, never an ID number.
+    logger.warning(
+        "sign-in failed: account=%s address=%s",
+        credentials.get("username", "-"),
+        _address(request),
+    )
+
+
+def connect():
+    user_logged_in.connect(log_sign_in, dispatch_uid="binding_forms.log_sign_in")
+    user_login_failed.connect(log_sign_in_failure, dispatch_uid="binding_forms.log_sign_in_failure")

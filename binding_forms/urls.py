@@ -1,0 +1,21 @@
+from django.urls import path
+
+from binding_forms import views
+
+urlpatterns = [
+    path("", views.signin, name="signin"),
+    path("password/", views.password_first_change, name="password_first_change"),
+    path("signout/", views.signout, name="signout"),
+    path("reset/", views.ParentPasswordResetView.as_view(), name="password_reset"),
+    path("reset/sent/", views.ParentPasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "reset/<uidb64>/<token>/",
+        views.ParentPasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "reset/done/",
+        views.ParentPasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+]
