@@ -4,8 +4,9 @@ import csv
 from pathlib import Path
 
 from django.db import transaction
+from wagtail.log_actions import log
 
-from binding_forms.models import District, School
+from binding_forms.models import District, School, Student
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -52,3 +53,18 @@ def schools_load_csv(
             },
         )
     return len(rows)
+
+
+@transaction.atomic
+def student_password_reset(*, student: Student, by) -> None:
+    """Return a student account to its first password (the child's ID number), audited.
+
+    The account keeps its links; every open session of it ends, because Django ties sessions to
+    the password hash.
+    """
+    user = student.user
+    if user is not None:
+        user.set_unusable_password()
+        user.password_change_required = True
+        user.save(update_fields=["password", "password_change_required"])
+    log(instance=student, action="binding_forms.reset_password", user=by)

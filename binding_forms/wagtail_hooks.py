@@ -1,0 +1,24 @@
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.permissions import register_permission_policy
+
+from binding_forms.models import Student
+from binding_forms.permissions import SchoolScopedPermissionPolicy
+from binding_forms.viewsets import StudentViewSet
+
+# Students come from the registry system's roster: nobody edits them here, not even a superuser.
+register_permission_policy(Student, SchoolScopedPermissionPolicy(Student, read_only=True))
+
+
+@hooks.register("register_admin_viewset")
+def register_student_viewset():
+    return StudentViewSet("student")
+
+
+@hooks.register("register_log_actions")
+def register_student_log_actions(actions):
+    actions.register_action(
+        "binding_forms.reset_password",
+        _("Reset password"),
+        _("Reset the student account's password to the first password"),
+    )

@@ -1,0 +1,100 @@
+import pytest
+from django.urls import reverse
+from wagtail.models import ModelLogEntry
+
+from tests.factories import registrar_user, school, student
+
+OUR_ID = "A234567893"
+
+
+@pytest.fixture
+def songshan(db):
+    return school()
+
+
+@pytest.fixture
+def yingqiao(db):
+    return school(moe_code="353601", name="臺北市立螢橋國民小學", district="中正區")
+
+
+@pytest.fixture
+def registrar(songshan):
+    return registrar_user(of_school=songshan, username="songshan-registrar")
+
+
+@pytest.mark.django_db
+def test_registrar_lists_only_their_own_schools_students(client, registrar, songshan, yingqiao):
+    student(school=songshan, name="陳小花")
+    student(school=yingqiao, name="林大明", id_number="F131104093")
+    client.force_login(registrar)
+
+    html = client.get(reverse("student:index")).content.decode()
+
+    assert "陳小花" in html
+    assert "林大明" not in html
+    assert OUR_ID not in html
+
+
+@pytest.mark.django_db
+def test_registrar_cannot_see_or_reset_another_schools_student(client, registrar, yingqiao):
+    other = student(school=yingqiao, name="林大明", id_number="F131104093")
+    client.force_login(registrar)
+
+    assert client.get(reverse("student:inspect", args=(other.pk,))).status_code == 404
+    assert client.get(reverse("student:reset_password", args=(other.pk,))).status_code == 404
+    assert client.post(reverse("student:reset_password", args=(other.pk,))).status_code == 404
+    other.user = None
+    other.refresh_from_db()
+    assert not ModelLogEntry.objects.filter(action="binding_forms.reset_password").exists()
+
+
+@pytest.mark.django_db
+def test_nobody_edits_or_deletes_students_in_the_portal(client, registrar, songshan, admin_user):
+    pupil = student(school=songshan)
+    for user in (registrar, admin_user):
+        client.force_login(user)
+        assert client.get(reverse("student:edit", args=(pupil.pk,))).status_code in (302, 403)
+        assert client.get(reverse("student:delete", args=(pupil.pk,))).status_code in (302, 403)
+        assert client.get(reverse("student:add")).status_code in (302, 403)
+
+
+@pytest.mark.django_db
+def test_registrar_resets_a_student_account_to_the_first_password(client, registrar, songshan):
+    pupil = student(school=songshan)
+    from django.contrib.auth import get_user_model
+
+    account = get_user_model().objects.create_user("313601-P108035", password="Chosen-by-parent-1")
+    pupil.user = account
+    pupil.save()
+    client.force_login(registrar)
+    url = reverse("student:reset_password", args=(pupil.pk,))
+
+    confirm = client.get(url)
+    done = client.post(url)
+
+    assert confirm.status_code == 200 and "P108035" in confirm.content.decode()
+    assert done.status_code == 302
+    account.refresh_from_db()
+    assert not account.has_usable_password()
+    assert account.password_change_required
+    entry = ModelLogEntry.objects.get(action="binding_forms.reset_password")
+    assert entry.user_id == registrar.pk and entry.object_id == str(pupil.pk)
+
+    # The parent signs in with the child's ID number again, then must change it.
+    from binding_forms.backends import StudentFirstPasswordBackend
+
+    assert (
+        StudentFirstPasswordBackend().authenticate(None, username="313601-P108035", password=OUR_ID)
+        == account
+    )
+
+
+@pytest.mark.django_db
+def test_editors_cannot_reach_the_registry(client):
+    from tests.factories import editor_user
+
+    client.force_login(editor_user())
+
+    response = client.get(reverse("student:index"))
+
+    assert response.status_code in (302, 403)
