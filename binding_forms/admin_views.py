@@ -15,6 +15,7 @@ from wagtail.permissions import policy_registry
 
 from binding_forms.models import School, Student
 from binding_forms.permissions import schools_of
+from binding_forms.roster import RosterFileError, roster_import
 from binding_forms.services import student_password_reset
 
 
@@ -166,11 +167,13 @@ class RosterImportView(generic.base.WagtailAdminTemplateMixin, FormView):
         return {**super().get_form_kwargs(), "schools": schools_of(self.request.user)}
 
     def form_valid(self, form):
-        from binding_forms.roster import roster_import
-
-        report = roster_import(
-            data=form.cleaned_data["file"].read(),
-            school=form.cleaned_data["school"],
-            full=form.cleaned_data["full"],
-        )
+        try:
+            report = roster_import(
+                data=form.cleaned_data["file"].read(),
+                school=form.cleaned_data["school"],
+                full=form.cleaned_data["full"],
+            )
+        except RosterFileError as error:
+            form.add_error("file", error)
+            return self.form_invalid(form)
         return self.render_to_response(self.get_context_data(form=form, report=report))
