@@ -14,7 +14,9 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 from wagtail.documents import get_document_model
 
-from binding_forms.services import districts_load_csv, schools_load_csv
+from binding_forms.models import School
+from binding_forms.roster import roster_import
+from binding_forms.services import DATA_DIR, districts_load_csv, schools_load_csv
 from home.models import BulletinAttachment, BulletinPage, HomePage
 
 # The seed's 訊息快遞, oldest first: (ROC date, office, slug stem).
@@ -33,7 +35,10 @@ DEMO_USERS = [
     # (username, password, email, superuser, group)
     ("admin", "portal-admin-demo", "admin@example.com", True, None),
     ("editor", "portal-editor-demo", "editor@example.com", False, "Editors"),
+    ("songshan-registrar", "portal-registrar-demo", "registrar@example.com", False, "Registrars"),
 ]
+# The handbook's school: 臺北市立松山國民小學; its roster holds 陳小花 (P108035).
+DEMO_SCHOOL = "313601"
 
 
 def handout_pdf(title: str, date: datetime.date) -> bytes:
@@ -70,6 +75,14 @@ class Command(BaseCommand):
         self.stdout.write(f"Bulletins: {created} created.")
         for username, password, email, superuser, group in DEMO_USERS:
             self.ensure_user(username, password, email, superuser=superuser, group=group)
+        songshan = School.objects.get(moe_code=DEMO_SCHOOL)
+        songshan.registrars.add(get_user_model().objects.get(username="songshan-registrar"))
+        report = roster_import(
+            data=(DATA_DIR / "roster_sample.csv").read_bytes(), school=songshan, full=False
+        )
+        self.stdout.write(
+            f"Roster of {songshan.name}: {report.created} added, {report.updated} updated."
+        )
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
 
     def load_bulletins(self) -> int:
