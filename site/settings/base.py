@@ -238,5 +238,6 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},  # binding_forms.signin logs every sign-in already
+        "django_tasks": {"level": "WARNING"},  # a line per task run otherwise
     },
 }

@@ -280,3 +280,41 @@ def test_sign_ins_are_logged_without_secrets_and_nothing_stores_the_id(client, x
     assert not any("A234567893" in m or "A123456789" in m for m in messages)
     assert tables_holding("A234567893") == []
     assert tables_holding("A123456789") == []
+
+
+@pytest.mark.django_db
+def test_the_captcha_has_an_audio_version(client, settings):
+    from captcha.conf import settings as captcha_settings
+
+    if not captcha_settings.CAPTCHA_FLITE_PATH:
+        pytest.fail("flite is not installed: bash .ci/dev test installs it")
+    html = client.get(SIGNIN).content.decode()
+    audio_url = re.search(r'href="(/captcha/audio/[^"]+)"', html).group(1)
+
+    audio = client.get(audio_url)
+
+    assert audio.status_code == 200
+    assert audio["Content-Type"] == "audio/wav"
+    assert b"".join(audio.streaming_content if audio.streaming else [audio.content])[:4] == b"RIFF"
+    assert "聽取語音驗證碼" in html
+
+
+@pytest.mark.django_db
+def test_passed_is_only_accepted_in_captcha_test_mode(client, xiaohua, monkeypatch):
+    from captcha.conf import settings as captcha_settings
+
+    monkeypatch.setattr(captcha_settings, "CAPTCHA_TEST_MODE", False)
+    data = {
+        "tab": "student",
+        "school": xiaohua.school_id,
+        "account": "P108035",
+        "password": "A234567893",
+        **solve_captcha(client),
+    }
+
+    refused = client.post(SIGNIN, {**data, "captcha_1": "PASSED"})
+    monkeypatch.setattr(captcha_settings, "CAPTCHA_TEST_MODE", True)
+    accepted = client.post(SIGNIN, {**data, **solve_captcha(client), "captcha_1": "PASSED"})
+
+    assert refused.status_code == 200 and "驗證碼與圖片不符" in refused.content.decode()
+    assert accepted.status_code == 302

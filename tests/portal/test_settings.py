@@ -94,3 +94,27 @@ def test_production_keeps_database_connections_open(tmp_path, url):
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-3:] == ["django.db.backends.postgresql", "600", "True"]
+
+
+@pytest.mark.parametrize(
+    ("settings_module", "expected"),
+    [
+        ("portal.settings.dev", "True"),
+        ("portal.settings.test", "True"),
+        ("portal.settings.production", "False"),
+    ],
+)
+def test_captcha_test_mode_is_never_honoured_in_production(tmp_path, settings_module, expected):
+    result = manage(
+        "shell",
+        "-c",
+        "from captcha.conf import settings; print(settings.CAPTCHA_TEST_MODE)",
+        DJANGO_SETTINGS_MODULE=settings_module,
+        CAPTCHA_TEST_MODE="1",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="portal.example",
+        PORTAL_VAR_DIR=str(tmp_path),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == expected

@@ -1,0 +1,86 @@
+"""Browser tests: Debian's Chromium driven by Playwright against pytest-django's live server."""
+
+import os
+import shutil
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.db import connection
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+
+# Playwright's sync API keeps an event loop in the test thread; Django's ORM calls from the
+# same thread are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # A phone: 360 px wide, as most parents use it.
+    return {**browser_context_args, "viewport": {"width": 360, "height": 740}, "locale": "zh-TW"}
+
+
+@pytest.fixture
+def captcha_test_mode():
+    """The browser tests type PASSED into the captcha: dev/test settings' CAPTCHA_TEST_MODE=1."""
+    from captcha.conf import settings as captcha_settings
+
+    if not captcha_settings.CAPTCHA_TEST_MODE:
+        pytest.fail("Run the browser tests with CAPTCHA_TEST_MODE=1 (bash .ci/dev test sets it).")
+
+
+def assert_accessible(page):
+    """axe-core finds no serious or critical violation on the page as it is now."""
+    results = Axe().run(page)
+    serious = [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} — "
+        + "; ".join(node["target"][0] for node in violation["nodes"][:3])
+        for violation in results.response["violations"]
+        if violation["impact"] in {"serious", "critical"}
+    ]
+    assert serious == [], "\n".join(serious)
+
+
+def assert_fits_the_screen(page):
+    """Nothing forces sideways scrolling on a phone."""
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"the page is {overflow}px wider than the screen"
+
+
+@pytest.fixture(scope="session")
+def _migrated_rows(django_db_setup, django_db_blocker) -> str:
+    """What the migrations put in the database (the home page, groups), as Django serializes it."""
+    with django_db_blocker.unblock():
+        return connection.creation.serialize_db_to_string()
+
+
+@pytest.fixture(autouse=True)
+def _restore_migrated_rows(_migrated_rows, django_db_serialized_rollback):
+    """The live server needs committed rows, so these tests run in real transactions; Django's
+    serialized rollback puts the migrated rows back after each one.
+
+    Playwright's sync API runs the tests in a greenlet whose context gets its own database
+    connection object, without the contents Django serialized when it created the test
+    database: hand them to it, or the first test would leave every later one an empty site.
+    """
+    if not hasattr(connection, "_test_serialized_contents"):
+        connection._test_serialized_contents = _migrated_rows
