@@ -1,8 +1,22 @@
 """The people who use the portal, and the school registry parents are checked against."""
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField
+from wagtail.models import (
+    DraftStateMixin,
+    LockableMixin,
+    Orderable,
+    Page,
+    RevisionMixin,
+    WorkflowMixin,
+)
 
 
 class User(AbstractUser):
@@ -166,6 +180,305 @@ class RegistryGuardian(models.Model):
     class Meta:
         verbose_name = _("guardian in the registry")
         verbose_name_plural = _("guardians in the registry")
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.relationship}）"
+
+
+# The binding wizard (screens 2–4 of the handbook) -------------------------------------------
+
+DEFAULT_CONSENT_NOTICE = """
+<p>臺北市政府教育局（以下簡稱本局）為提供臺北市親師生校園學習及生活之E化服務，如學雜費繳款、社團活動報名、到離校資訊、線上請假、公布欄、調查表、班級通知事項及臺北酷課雲（親師生學習整合平臺）之其他相關服務，請家長填寫親子關係綁定相關資料（含家長姓名、稱謂、身分證/居留證、信箱及手機），填寫完成後由校方審核資料正確性，審核通過後由「校務行政系統」以信件方式通知家長，再請家長於「臺北酷課雲（親師生學習整合平臺）」使用親子關係綁定填寫之信箱作為帳號，透過臺北市校園單一身分驗證方式登入，以享有上述E化服務。</p>
+<p>臺北酷課雲及本局各學層「校務行政系統」網址：</p>
+<ul>
+<li>臺北酷課雲（親師生學習整合平臺）：<a href="https://cooc.tp.edu.tw/">https://cooc.tp.edu.tw/</a></li>
+<li>國小校務行政系統：<a href="https://eschool.tp.edu.tw/">https://eschool.tp.edu.tw/</a></li>
+<li>國中校務行政系統：<a href="https://school.tp.edu.tw/">https://school.tp.edu.tw/</a></li>
+<li>高中校務行政系統：<a href="https://sschool.tp.edu.tw/">https://sschool.tp.edu.tw/</a></li>
+<li>高職校務行政系統：<a href="https://vschool.tp.edu.tw/">https://vschool.tp.edu.tw/</a></li>
+</ul>
+<h3>告知個人資料事項（個人資料保護法第八條）</h3>
+<ol>
+<li>蒐集機關：臺北市政府教育局及貴子女就讀之學校。</li>
+<li>蒐集目的：教育行政、學生資料管理，以及綁定親子帳號以提供上述校園E化服務與單一身分驗證。</li>
+<li>個人資料類別：家長姓名、稱謂（親屬關係）、身分證統一編號或居留證號、電子郵件、手機號碼。</li>
+<li>利用期間、地區、對象及方式：期間為貴子女在學期間及法令規定之保存期限；地區為中華民國境內；對象為本局、貴子女就讀之學校及本局校園服務系統（含臺北酷課雲）；方式為以電子系統查詢、審核、通知及身分驗證。</li>
+<li>當事人權利及行使方式：您得依個人資料保護法第三條，向學校註冊組請求查詢或閱覽、製給複製本、補充或更正、停止蒐集處理或利用，或刪除您的個人資料。</li>
+<li>不提供之影響：您得自由選擇是否提供；若不提供，將無法綁定親子帳號，亦無法使用臺北酷課雲（親師生學習整合平臺）相關服務。</li>
+</ol>
+""".strip()
+
+
+def _wizard_step(name: str):
+    """A route of BindingWizardPage that runs the step view of that name."""
+
+    def route(page, request):
+        from binding_forms import wizard  # views import forms, which import other apps' models
+
+        return getattr(wizard, name)(page, request)
+
+    route.__name__ = name
+    return route
+
+
+DEFAULT_APPLICATION_TYPES = [
+    ("雙親為監護人，二位申請帳號", 2),
+    ("一位申請帳號", 1),
+    ("申請親生監護人，二位申請帳號", 2),
+    ("其他關係者擔任監護人，申辦帳號", 1),
+]
+DEFAULT_RELATIONSHIPS = ["父子", "父女", "母子", "母女", "祖孫", "監護人"]
+
+
+class BindingWizardPage(RoutablePageMixin, Page):
+    """The wizard a signed-in parent follows; its wording, consent notice, application types and
+    relationship choices are the editors'. The steps live in ``binding_forms.wizard``."""
+
+    level = models.CharField(
+        _("school level"),
+        max_length=20,
+        choices=School.Level.choices,
+        blank=True,
+        help_text=_("Leave empty to serve every level from this page."),
+    )
+    greeting_text = models.CharField(
+        _("introduction under the greeting"),
+        max_length=255,
+        default="本服務為臺北市政府教育局綁定親子帳號服務，請依序完成下列事項：",
+    )
+    student_text = models.CharField(
+        _("step 1: text above the student's data"),
+        max_length=255,
+        default="為確保貴子女權益，請協助確認學籍系統中相關資訊是否正確。",
+    )
+    wrong_data_text = models.CharField(
+        _("step 1: what to do if the data is wrong"),
+        max_length=255,
+        default="以上資訊若有錯誤，請洽學校註冊組辦理，再進行親子帳號申請。",
+    )
+    consent_intro = models.CharField(
+        _("step 2: introduction"),
+        max_length=255,
+        default="為使家長與學校聯繫更加緊密，了解學生各項學習表現，建議您申辦親子帳號，請參考以下相關說明。",
+    )
+    consent_notice = RichTextField(
+        _("step 2: consent notice"),
+        default=DEFAULT_CONSENT_NOTICE,
+        help_text=_(
+            "Each application records the published revision of this page its parent agreed to."
+        ),
+    )
+    consent_agree_label = models.CharField(
+        _("step 2: agree choice"),
+        max_length=255,
+        default="本人同意提供本同意書所需個資以立即享有臺北酷課雲（親師生學習整合平臺）各項服務。",
+    )
+    consent_refuse_label = models.CharField(
+        _("step 2: refuse choice"),
+        max_length=255,
+        default=(
+            "本人不同意提供本同意書所需個資，且知悉未提供相關資料將無法獲得臺北酷課雲"
+            "（親師生學習整合平臺）相關服務。"
+        ),
+    )
+    refusal_text = RichTextField(
+        _("step 2: shown after refusing"),
+        default=(
+            "<p>您選擇不同意提供個人資料，因此無法綁定親子帳號，也無法使用臺北酷課雲"
+            "（親師生學習整合平臺）及各項校園E化服務。若改變心意，隨時可以回到此處選擇同意。</p>"
+        ),
+    )
+    applicants_text = models.CharField(
+        _("step 3: introduction"),
+        max_length=255,
+        default="為確保貴子女的權益，保障個人資訊安全，請按下列流程提交。",
+    )
+    success_text = models.CharField(
+        _("text after submitting"), max_length=100, default="設定親子帳號成功!"
+    )
+    verify_email = models.BooleanField(
+        _("verify applicants' email with a one-time code"),
+        default=True,
+        help_text=_("Each applicant types a code mailed to them before the application is sent."),
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("level"),
+        FieldPanel("greeting_text"),
+        MultiFieldPanel(
+            [FieldPanel("student_text"), FieldPanel("wrong_data_text")],
+            heading=_("Step 1: the student's data"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("consent_intro"),
+                FieldPanel("consent_notice"),
+                FieldPanel("consent_agree_label"),
+                FieldPanel("consent_refuse_label"),
+                FieldPanel("refusal_text"),
+            ],
+            heading=_("Step 2: consent"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("applicants_text"),
+                InlinePanel("application_types", label=_("application types"), min_num=1),
+                InlinePanel("relationships", label=_("relationship choices"), min_num=1),
+                FieldPanel("verify_email"),
+                FieldPanel("success_text"),
+            ],
+            heading=_("Step 3: the applicants"),
+        ),
+    ]
+    parent_page_types = ["home.HomePage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("binding wizard")
+
+    # The steps (binding_forms/wizard.py); each keeps the form-page shape.
+    start = path("")(_wizard_step("start"))
+    student_step = path("student/", name="student")(_wizard_step("student_step"))
+    consent_step = path("consent/", name="consent")(_wizard_step("consent_step"))
+    applicants_step = path("applicants/", name="applicants")(_wizard_step("applicants_step"))
+    verify_step = path("verify/", name="verify")(_wizard_step("verify_step"))
+    done_step = path("done/", name="done")(_wizard_step("done_step"))
+    child_step = path("child/", name="child")(_wizard_step("child_step"))
+
+    def serve_preview(self, request, mode_name):
+        from binding_forms import wizard
+
+        return wizard.preview(self, request, mode_name)
+
+    preview_modes = [
+        ("student", _("Step 1: the student's data")),
+        ("consent", _("Step 2: consent")),
+        ("applicants", _("Step 3: the applicants")),
+        ("done", _("After submitting")),
+    ]
+
+
+class ApplicationType(Orderable):
+    page = ParentalKey(
+        BindingWizardPage, on_delete=models.CASCADE, related_name="application_types"
+    )
+    label = models.CharField(_("label"), max_length=100)
+    applicant_count = models.PositiveSmallIntegerField(
+        _("applicants"), choices=[(1, _("one")), (2, _("two"))], default=1
+    )
+
+    panels = [FieldPanel("label"), FieldPanel("applicant_count")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class RelationshipChoice(Orderable):
+    page = ParentalKey(BindingWizardPage, on_delete=models.CASCADE, related_name="relationships")
+    label = models.CharField(_("label"), max_length=20)
+
+    panels = [FieldPanel("label")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Application(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, ClusterableModel):
+    """One student's binding request: a draft while the parent fills the wizard (暫存), then
+    submitted into the Wagtail workflow assigned to applications (live stays False until the
+    school approves)."""
+
+    class Consent(models.TextChoices):
+        AGREED = "agreed", _("agreed")
+        REFUSED = "refused", _("refused")
+
+    student = models.OneToOneField(
+        Student, on_delete=models.CASCADE, related_name="application", verbose_name=_("student")
+    )
+    page = models.ForeignKey(
+        BindingWizardPage,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("wizard"),
+    )
+    requester = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="binding_applications",
+        verbose_name=_("requested by"),
+    )
+    student_confirmed_at = models.DateTimeField(_("student's data confirmed"), null=True)
+    consent = models.CharField(_("consent"), max_length=10, choices=Consent.choices, blank=True)
+    consent_revision = models.ForeignKey(
+        "wagtailcore.Revision",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("consent notice agreed to"),
+    )
+    consented_at = models.DateTimeField(_("consent given"), null=True)
+    application_type = models.CharField(_("application type"), max_length=100, blank=True)
+    applicant_count = models.PositiveSmallIntegerField(_("applicants"), default=0)
+    draft_data = models.JSONField(default=dict, blank=True, editable=False)
+    submitted_at = models.DateTimeField(_("submitted"), null=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    _revisions = GenericRelation(
+        "wagtailcore.Revision",
+        content_type_field="base_content_type",
+        object_id_field="object_id",
+        related_query_name="application",
+        for_concrete_model=False,
+    )
+    workflow_states = GenericRelation(
+        "wagtailcore.WorkflowState",
+        content_type_field="base_content_type",
+        object_id_field="object_id",
+        related_query_name="application",
+        for_concrete_model=False,
+    )
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+
+    def __str__(self) -> str:
+        return (
+            f"{self.student.name}（{self.student.school.short_name or self.student.school.name}）"
+        )
+
+    @property
+    def revisions(self):
+        return self._revisions
+
+
+class Applicant(models.Model):
+    """A parent or guardian named in an application (第一位, 第二位)."""
+
+    application = ParentalKey(Application, on_delete=models.CASCADE, related_name="applicants")
+    position = models.PositiveSmallIntegerField(_("position"))
+    name = models.CharField(_("applicant's name"), max_length=100)
+    relationship = models.CharField(_("relationship"), max_length=20)
+    id_number_digest = models.CharField(max_length=64, db_index=True, editable=False)
+    id_number_encrypted = models.TextField(editable=False)
+    mobile = models.CharField(_("mobile"), max_length=10)
+    email = models.EmailField(_("email"))
+    email_verified_at = models.DateTimeField(_("email verified"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "position"], name="one_applicant_per_position"
+            ),
+            models.UniqueConstraint(
+                fields=["application", "id_number_digest"], name="applicant_once_per_application"
+            ),
+        ]
+        verbose_name = _("applicant")
+        verbose_name_plural = _("applicants")
 
     def __str__(self) -> str:
         return f"{self.name}（{self.relationship}）"
