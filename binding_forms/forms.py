@@ -1,3 +1,5 @@
+import unicodedata
+
 from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
 from django.contrib.auth import authenticate
@@ -6,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from binding_forms.accounts import normalize_account, student_username
 from binding_forms.models import District, School
+from binding_forms.validators import normalize_tw_id, normalize_tw_mobile
 
 # One message for every way a sign-in can fail: it must not tell whether a school, a student
 # or an account exists.
@@ -159,3 +162,179 @@ class FirstPasswordChangeForm(SetPasswordForm):
     def save(self, commit=True):
         self.user.password_change_required = False
         return super().save(commit=commit)
+
+
+# The binding wizard --------------------------------------------------------------------------
+
+
+class ConsentForm(forms.Form):
+    choice = forms.ChoiceField(
+        label=_("Consent"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose whether you agree.")},
+    )
+
+    def __init__(self, *args, page, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["choice"].choices = [
+            ("agreed", page.consent_agree_label),
+            ("refused", page.consent_refuse_label),
+        ]
+
+
+class ApplicantForm(forms.Form):
+    """One applicant (第一位 or 第二位); the wizard's applicants form holds two, by prefix."""
+
+    name = forms.CharField(label=_("Applicant's name"), max_length=100)
+    relationship = forms.ChoiceField(label=_("Relationship"))
+    id_number = forms.CharField(
+        label=_("National ID or resident certificate number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    mobile = forms.CharField(
+        label=_("Mobile"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+    )
+    email = forms.EmailField(
+        label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+
+    def __init__(self, *args, relationships, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["relationship"].choices = [
+            ("", _("Choose the relationship")),
+            *[(label, label) for label in relationships],
+        ]
+
+    def clean_name(self) -> str:
+        return unicodedata.normalize("NFC", self.cleaned_data["name"]).strip()
+
+    def clean_id_number(self) -> str:
+        return normalize_tw_id(self.cleaned_data["id_number"])
+
+    def clean_mobile(self) -> str:
+        return normalize_tw_mobile(self.cleaned_data["mobile"])
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+
+class ApplicantsForm:
+    """Step 3: the application type, then one or two applicants, checked against each other and
+    against the student. Holds what the parent typed even when it is wrong (it is re-shown)."""
+
+    def __init__(self, data=None, *, page, student_id_digest: str, initial=None):
+        initial = initial or {}
+        self.page = page
+        self.student_id_digest = student_id_digest
+        self.types = list(page.application_types.all())
+        relationships = [choice.label for choice in page.relationships.all()]
+        self.type_field = forms.Form(
+            data,
+            initial={"application_type": initial.get("application_type")},
+        )
+        self.type_field.fields["application_type"] = forms.ChoiceField(
+            label=_("Application type"),
+            choices=[(str(index), item.label) for index, item in enumerate(self.types)],
+            widget=forms.RadioSelect,
+            error_messages={"required": _("Choose the application type.")},
+        )
+        self.applicants = [
+            ApplicantForm(
+                data,
+                prefix=f"applicant{position}",
+                relationships=relationships,
+                initial=initial.get(f"applicant{position}", {}),
+                use_required_attribute=False,
+            )
+            for position in (1, 2)
+        ]
+        self.non_field_errors: list[str] = []
+
+    @property
+    def chosen_type(self):
+        try:
+            return self.types[int(self.type_field.cleaned_data["application_type"])]
+        except (AttributeError, KeyError, ValueError, IndexError):
+            return None
+
+    def is_valid(self) -> bool:
+        if not self.type_field.is_valid() or self.chosen_type is None:
+            if not self.type_field.errors:
+                self.type_field.add_error("application_type", _("Choose the application type."))
+            # Still check the first applicant so every error shows at once.
+            self.applicants[0].is_valid()
+            return False
+        needed = self.applicants[: self.chosen_type.applicant_count]
+        valid = all([form.is_valid() for form in needed])  # noqa: C419 (validate both: all errors)
+        if not valid:
+            return False
+        return self._check_together(needed)
+
+    def _check_together(self, forms_: list[ApplicantForm]) -> bool:
+        from binding_forms.personal_data import id_number_digest
+
+        ok = True
+        for form in forms_:
+            if id_number_digest(form.cleaned_data["id_number"]) == self.student_id_digest:
+                form.add_error(
+                    "id_number", _("This is the student's ID number; enter the applicant's own.")
+                )
+                ok = False
+        if len(forms_) == 2:
+            first, second = (form.cleaned_data for form in forms_)
+            if first["id_number"] == second["id_number"]:
+                forms_[1].add_error(
+                    "id_number", _("The two applicants must have different ID numbers.")
+                )
+                ok = False
+            if first["email"] == second["email"]:
+                forms_[1].add_error("email", _("The two applicants must have different emails."))
+                ok = False
+        return ok
+
+    def applicant_data(self) -> list[dict]:
+        return [
+            {"position": position, **form.cleaned_data}
+            for position, form in enumerate(
+                self.applicants[: self.chosen_type.applicant_count], start=1
+            )
+        ]
+
+    def raw_data(self) -> dict:
+        """What was typed, for 暫存: JSON-safe, IDs left to the caller to encrypt."""
+        raw = {"application_type": self.type_field.data.get("application_type", "")}
+        for position, form in enumerate(self.applicants, start=1):
+            raw[f"applicant{position}"] = {
+                name: form.data.get(form.add_prefix(name), "").strip() for name in form.fields
+            }
+        return raw
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.type_field.errors or any(form.errors for form in self.applicants))
+
+
+class EmailCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
+class ChildForm(SignInForm):
+    """A parent account binds another child by giving that child's student account."""
+
+    school = StudentSignInForm.base_fields["school"]
+    account = StudentSignInForm.base_fields["account"]
+    field_order = ["school", "account", "password"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["captcha"]  # the parent is already signed in; axes still counts failures
+
+    clean_account = StudentSignInForm.clean_account
+    sign_in_name = StudentSignInForm.sign_in_name

@@ -29,7 +29,7 @@ class HomePage(RoutablePageMixin, Page):
     content_panels = [*Page.content_panels, FieldPanel("intro")]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["home.BulletinPage"]
+    subpage_types = ["home.BulletinPage", "binding_forms.BindingWizardPage"]
     max_count = 1
 
     class Meta:

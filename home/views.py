@@ -1,13 +1,20 @@
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-COMING_SOON_TITLES = {
-    "binding": _("Bind a parent account"),
-}
+from binding_forms.models import BindingWizardPage
 
 
-def coming_soon(request, *, feature: str):
-    """Where 登入 and 親子帳號綁定 lead until their own issues land."""
-    return TemplateResponse(
-        request, "home/coming_soon.html", {"title": COMING_SOON_TITLES[feature]}
-    )
+def binding_start(request):
+    """親子帳號綁定 on the home page: the wizard for the child's school level, once published."""
+    pages = BindingWizardPage.objects.live().public().order_by("path")
+    student = getattr(request.user, "student", None) if request.user.is_authenticated else None
+    if student is not None:
+        page = pages.filter(level=student.school.level).first() or pages.filter(level="").first()
+    else:
+        page = pages.first()
+    if page is None:
+        return TemplateResponse(
+            request, "home/coming_soon.html", {"title": _("Bind a parent account")}
+        )
+    return redirect(page.url)

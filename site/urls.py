@@ -5,7 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from home.views import coming_soon
+from home.views import binding_start
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -13,7 +13,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("captcha/", include("captcha.urls")),
     path("signin/", include("binding_forms.urls")),
-    path("binding/", coming_soon, {"feature": "binding"}, name="binding_start"),
+    path("bind/", binding_start, name="binding_start"),
 ]
 
 if settings.DEBUG:

@@ -216,6 +216,13 @@ TASKS = {
     }
 }
 
+# One-time codes that prove an applicant's email address (django-otp's email device): valid for
+# five minutes, one new code a minute, a growing pause after each wrong code.
+OTP_EMAIL_SUBJECT = "臺北市親子帳號綁定：電子郵件驗證碼"
+OTP_EMAIL_BODY_TEMPLATE_PATH = "binding_forms/email/verification_code.txt"
+OTP_EMAIL_TOKEN_VALIDITY = 300
+OTP_EMAIL_COOLDOWN_DURATION = 60
+
 # Wagtail
 WAGTAIL_SITE_NAME = "臺北市校務系統入口網"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")

@@ -14,9 +14,14 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 from wagtail.documents import get_document_model
 
-from binding_forms.models import School
+from binding_forms.models import BindingWizardPage, School
 from binding_forms.roster import roster_import
-from binding_forms.services import DATA_DIR, districts_load_csv, schools_load_csv
+from binding_forms.services import (
+    DATA_DIR,
+    districts_load_csv,
+    schools_load_csv,
+    wizard_page_create,
+)
 from home.models import BulletinAttachment, BulletinPage, HomePage
 
 # The seed's 訊息快遞, oldest first: (ROC date, office, slug stem).
@@ -73,6 +78,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Registry: {districts} districts, {schools} schools.")
         created = self.load_bulletins()
         self.stdout.write(f"Bulletins: {created} created.")
+        if not BindingWizardPage.objects.exists():
+            wizard_page_create(parent=HomePage.objects.get())
+            self.stdout.write("Binding wizard published at /binding/.")
         for username, password, email, superuser, group in DEMO_USERS:
             self.ensure_user(username, password, email, superuser=superuser, group=group)
         songshan = School.objects.get(moe_code=DEMO_SCHOOL)

@@ -1,0 +1,27 @@
+"""Background work of the binding wizard (django.tasks: the database queue and ``db_worker`` in
+production, run at once in development and tests)."""
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django_tasks import task
+
+from binding_forms.models import Application
+
+
+@task()
+def application_start_review(application_id: int, user_id: int) -> None:
+    """Snapshot the submitted application as a revision and start, or resume, the review
+    workflow with the parent as requester.
+
+    Wagtail's workflow machinery costs some forty queries; the parent's request only enqueues
+    this (in the same transaction as the application, so a worker never sees half of it).
+    """
+    from binding_forms.services import application_start_review as start
+
+    with transaction.atomic():
+        application = (
+            Application.objects.select_for_update()
+            .select_related("student__school")
+            .get(pk=application_id)
+        )
+        start(application=application, user=get_user_model().objects.get(pk=user_id))

@@ -1,0 +1,348 @@
+"""The binding wizard's steps (screens 2–4 of the handbook), as routes of BindingWizardPage.
+
+Each step keeps the shape of Wagtail's form pages: get the form, validate it, process it through
+a service, render. The server decides which step may be reached from the application's stored
+state, so a crafted request cannot skip confirmation or consent, and the student always comes
+from the signed-in account (or a child the parent proved), never from the request.
+"""
+
+from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from wagtail.models import WorkflowState
+
+from binding_forms import services
+from binding_forms.forms import ApplicantsForm, ChildForm, ConsentForm, EmailCodeForm
+from binding_forms.models import Application, Student
+
+STEPS = ("student", "consent", "applicants", "verify", "done")
+CHILD_SESSION_KEY = "binding_children"
+
+
+# Who and where ------------------------------------------------------------------------------
+
+
+def _student_for(request) -> Student | None:
+    """The child this wizard is about: the student account's own, or the child a parent account
+    chose (and proved with the child's password) on the child step."""
+    user = request.user
+    student = getattr(user, "student", None)
+    if student is not None:
+        return student
+    chosen = request.session.get(CHILD_SESSION_KEY, {}).get("current")
+    if chosen is None:
+        return None
+    return Student.objects.select_related("school").filter(pk=chosen).first()
+
+
+def expected_step(application: Application) -> str:
+    """The furthest step the stored state allows."""
+    if application.student_confirmed_at is None:
+        return "student"
+    if application.consent != Application.Consent.AGREED:
+        return "consent"
+    if application.submitted_at is None or services.application_needs_changes(
+        application=application
+    ):
+        return "applicants"
+    return "done"
+
+
+def _reachable(step: str, application: Application) -> bool:
+    """Earlier steps may be revisited until the application is sent; then only its status."""
+    allowed = expected_step(application)
+    if step == "start":
+        return True
+    if step == "verify":
+        return allowed == "applicants" and bool(application.draft_data.get("pending"))
+    if step == "done":
+        return application.submitted_at is not None
+    if allowed == "done":
+        return False
+    return STEPS.index(step) <= STEPS.index(allowed)
+
+
+def wizard_view(step: str):
+    """Decorator: sign-in, the child, the application, and the order of the steps."""
+
+    def decorate(handler):
+        def view(page, request):
+            response = _dispatch(page, request)
+            # Every step carries a CSRF token and personal data: never cached.
+            add_never_cache_headers(response)
+            return response
+
+        def _dispatch(page, request):
+            if not request.user.is_authenticated:
+                query = urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})
+                return redirect(f"{reverse('signin')}?{query}")
+            if step == "child":
+                return handler(page, request, None)
+            student = _student_for(request)
+            if student is None:
+                return _go(page, "child")
+            application = services.application_for(student=student, page=page, user=request.user)
+            if not _reachable(step, application):
+                return _go(page, expected_step(application))
+            return handler(page, request, application)
+
+        return view
+
+    return decorate
+
+
+def render_step(page, request, step: str, application: Application | None, **context):
+    student = application.student if application else None
+    return TemplateResponse(
+        request,
+        page.get_template(request),
+        {
+            "page": page,
+            "self": page,
+            "step": step,
+            "application": application,
+            "student": student,
+            "progress": _progress(application),
+            **context,
+        },
+    )
+
+
+def _progress(application: Application | None) -> dict:
+    if application is None:
+        return {"confirmed": False, "submitted": False}
+    return {
+        "confirmed": application.student_confirmed_at is not None,
+        "submitted": application.submitted_at is not None,
+    }
+
+
+def _go(page, step: str):
+    return redirect(page.url + page.reverse_subpage(step))
+
+
+# The steps ----------------------------------------------------------------------------------
+
+
+@wizard_view("start")
+def start(page, request, application):
+    return _go(page, expected_step(application))
+
+
+@wizard_view("student")
+def student_step(page, request, application):
+    error = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "confirm":
+            services.application_confirm_student(application=application)
+            return _go(page, "student")
+        if action == "save":
+            messages.success(request, _("Saved. You can come back and continue at any time."))
+            return _go(page, "student")
+        if action == "next":
+            if application.student_confirmed_at is not None:
+                return _go(page, "consent")
+            error = _("Click “Information correct” before you submit.")
+    return render_step(
+        page,
+        request,
+        "student",
+        application,
+        error=error,
+        contact=application.student.school.registration_office_contact,
+    )
+
+
+@wizard_view("consent")
+def consent_step(page, request, application):
+    initial = {"choice": application.consent} if application.consent else None
+    form = ConsentForm(request.POST or None, page=page, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        agreed = form.cleaned_data["choice"] == Application.Consent.AGREED
+        services.application_record_consent(application=application, page=page, agreed=agreed)
+        if agreed:
+            return _go(page, "applicants")
+        return render_step(page, request, "refused", application)
+    return render_step(page, request, "consent", application, form=form)
+
+
+@wizard_view("applicants")
+def applicants_step(page, request, application):
+    form = ApplicantsForm(
+        request.POST or None,
+        page=page,
+        student_id_digest=application.student.id_number_digest,
+        initial=services.application_draft_values(application=application)
+        or _submitted_values(application),
+    )
+    if request.method == "POST":
+        if request.POST.get("action") == "save":
+            services.application_save_draft(application=application, raw=form.raw_data())
+            messages.success(request, _("Saved. You can come back and continue at any time."))
+            return _go(page, "applicants")
+        if not form.is_valid():
+            # Keep what was typed, also for the next device, errors and all.
+            services.application_save_draft(application=application, raw=form.raw_data())
+        else:
+            emails = [data["email"] for data in form.applicant_data()]
+            pending = (
+                services.applicants_pending_verification(application=application, emails=emails)
+                if page.verify_email
+                else []
+            )
+            if pending:
+                services.application_save_draft(application=application, raw=form.raw_data())
+                for email in pending:
+                    services.applicant_email_send_code(application=application, email=email)
+                application.draft_data = {**application.draft_data, "pending": pending}
+                application.save(update_fields=["draft_data"])
+                return _go(page, "verify")
+            services.application_submit(
+                application=application,
+                application_type=form.chosen_type,
+                applicants=form.applicant_data(),
+                user=request.user,
+            )
+            return _go(page, "done")
+    return render_step(page, request, "applicants", application, form=form)
+
+
+def _submitted_values(application: Application) -> dict:
+    """When changes were requested, the form starts from what was sent."""
+    if application.submitted_at is None:
+        return {}
+    from binding_forms.personal_data import decrypt
+
+    types = [item.label for item in application.page.application_types.all()]
+    values = {
+        "application_type": str(types.index(application.application_type))
+        if application.application_type in types
+        else ""
+    }
+    for applicant in application.applicants.all():
+        values[f"applicant{applicant.position}"] = {
+            "name": applicant.name,
+            "relationship": applicant.relationship,
+            "id_number": decrypt(applicant.id_number_encrypted),
+            "mobile": applicant.mobile,
+            "email": applicant.email,
+        }
+    return values
+
+
+@wizard_view("verify")
+def verify_step(page, request, application):
+    pending = application.draft_data.get("pending", [])
+    forms = {
+        email: EmailCodeForm(request.POST or None, prefix=f"code{index}")
+        for index, email in enumerate(pending)
+    }
+    if request.method == "POST" and request.POST.get("action") == "resend":
+        for email in pending:
+            message = services.applicant_email_send_code(application=application, email=email)
+            messages.info(request, f"{email}：{message}")
+        return _go(page, "verify")
+    if request.method == "POST":
+        for email, form in forms.items():
+            if form.is_valid() and not services.applicant_email_verify(
+                application=application, email=email, code=form.cleaned_data["code"]
+            ):
+                form.add_error("code", _("The code is wrong or has expired."))
+        if all(form.is_valid() for form in forms.values()):
+            return _submit_from_draft(page, request, application)
+    return render_step(page, request, "verify", application, code_forms=forms.items())
+
+
+def _submit_from_draft(page, request, application):
+    form = ApplicantsForm(
+        _as_post(services.application_draft_values(application=application)),
+        page=page,
+        student_id_digest=application.student.id_number_digest,
+    )
+    if not form.is_valid():  # the page's choices changed meanwhile: back to step 3
+        return _go(page, "applicants")
+    services.application_submit(
+        application=application,
+        application_type=form.chosen_type,
+        applicants=form.applicant_data(),
+        user=request.user,
+    )
+    return _go(page, "done")
+
+
+def _as_post(values: dict) -> dict:
+    data = {"application_type": values.get("application_type", "")}
+    for position in (1, 2):
+        for name, value in values.get(f"applicant{position}", {}).items():
+            data[f"applicant{position}-{name}"] = value
+    return data
+
+
+@wizard_view("done")
+def done_step(page, request, application):
+    state = application.current_workflow_state
+    if application.live:
+        status, comment = "approved", ""
+    elif state is not None and state.status == WorkflowState.STATUS_NEEDS_CHANGES:
+        status, comment = "changes_requested", _rejection_comment(state)
+    else:
+        status, comment = "in_review", ""
+    return render_step(
+        page,
+        request,
+        "done",
+        application,
+        status=status,
+        comment=comment,
+        applicants=application.applicants.all(),
+    )
+
+
+def _rejection_comment(state) -> str:
+    rejected = state.task_states.filter(status="rejected").order_by("-finished_at").first()
+    return rejected.get_comment() if rejected else ""
+
+
+@wizard_view("child")
+def child_step(page, request, application):
+    """A parent account names the child to bind with the child's student account."""
+    form = ChildForm(request.POST or None, request=request)
+    if request.method == "POST" and form.is_valid():
+        student = getattr(form.user, "student", None)
+        if student is not None:
+            children = request.session.get(CHILD_SESSION_KEY, {})
+            children["current"] = student.pk
+            request.session[CHILD_SESSION_KEY] = children
+            return _go(page, "student")
+    return render_step(page, request, "child", None, form=form)
+
+
+# Previews for editors -------------------------------------------------------------------------
+
+
+def preview(page, request, mode_name):
+    from binding_forms.models import School
+
+    school = School(name="臺北市立松山國民小學", registration_office_contact="註冊組 分機 111")
+    student = Student(
+        school=school, name="陳小花", student_number="108035", grade=2, class_number=1
+    )
+    application = Application(student=student, page=page, consent="agreed")
+    now = timezone.now()
+    application.student_confirmed_at = None if mode_name == "student" else now
+    context = {}
+    if mode_name == "consent":
+        context["form"] = ConsentForm(page=page)
+    elif mode_name == "applicants":
+        context["form"] = ApplicantsForm(page=page, student_id_digest="")
+    elif mode_name == "done":
+        application.submitted_at = now
+        context.update(status="in_review", comment="", applicants=[])
+    return render_step(page, request, mode_name, application, preview=True, **context)
