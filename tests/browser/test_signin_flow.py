@@ -55,7 +55,7 @@ def test_parent_signs_in_with_the_student_account_and_changes_the_password(
     page.get_by_role("textbox", name="新密碼", exact=True).fill("Songshan-garden-2026")
     page.get_by_role("textbox", name="新密碼確認", exact=True).fill("Songshan-garden-2026")
     page.get_by_role("button", name="儲存新密碼").click()
-    page.wait_for_url("**/binding/")
+    page.wait_for_url("**/bind/")
 
 
 def test_sign_in_errors_are_announced_beside_the_fields(page, live_server, captcha_test_mode):

@@ -1,0 +1,392 @@
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core import mail
+from django_otp.plugins.otp_email.models import EmailDevice
+from django_tasks import default_task_backend
+from wagtail.models import (
+    GroupApprovalTask,
+    Workflow,
+    WorkflowContentType,
+    WorkflowState,
+    WorkflowTask,
+)
+
+from binding_forms.accounts import student_username
+from binding_forms.models import Applicant, Application
+from binding_forms.services import wizard_page_create
+from tests.factories import school, student
+from tests.pii import tables_holding
+
+FATHER = {
+    "name": "陳大名",
+    "relationship": "父女",
+    "id_number": "A123456789",
+    "mobile": "0912123456",
+    "email": "alle@schoolsoft.com.tw",
+}
+MOTHER = {
+    "name": "林美𠮷",
+    "relationship": "母女",
+    "id_number": "A228704139",
+    "mobile": "+886 987 654 321",
+    "email": "mei@example.com",
+}
+ONE_APPLICANT = "1"  # 一位申請帳號
+TWO_APPLICANTS = "0"  # 雙親為監護人，二位申請帳號
+
+
+def applicants_post(application_type=ONE_APPLICANT, first=FATHER, second=None, action="submit"):
+    data = {"application_type": application_type, "action": action}
+    for position, values in ((1, first), (2, second or {})):
+        for name, value in values.items():
+            data[f"applicant{position}-{name}"] = value
+    return data
+
+
+@pytest.fixture
+def wizard(home_page):
+    page = wizard_page_create(parent=home_page)
+    page.verify_email = False
+    page.save_revision().publish()
+    return page
+
+
+@pytest.fixture
+def workflow(db):
+    """What the review issue installs: a workflow assigned to applications."""
+    from django.contrib.auth.models import Group
+
+    task = GroupApprovalTask.objects.create(name="註冊組審核")
+    task.groups.set([Group.objects.get(name="Registrars")])
+    flow = Workflow.objects.create(name="親子帳號審核")
+    WorkflowTask.objects.create(workflow=flow, task=task, sort_order=0)
+    WorkflowContentType.objects.create(
+        workflow=flow, content_type=ContentType.objects.get_for_model(Application)
+    )
+    return flow
+
+
+@pytest.fixture
+def xiaohua(db):
+    return student(school=school())
+
+
+@pytest.fixture
+def parent_client(client, xiaohua):
+    """Signed in with the student account, its password already changed."""
+    user = get_user_model().objects.create_user(student_username("313601", "P108035"))
+    xiaohua.user = user
+    xiaohua.save()
+    client.force_login(user)
+    return client
+
+
+def url(wizard, step=""):
+    return wizard.url + (wizard.reverse_subpage(step) if step else "")
+
+
+def walk_to_applicants(client, wizard):
+    client.post(url(wizard, "student"), {"action": "confirm"})
+    client.post(url(wizard, "student"), {"action": "next"})
+    return client.post(url(wizard, "consent"), {"choice": "agreed"})
+
+
+@pytest.mark.django_db
+def test_the_handbook_flow(parent_client, wizard, xiaohua, workflow):
+    first = parent_client.get(url(wizard), follow=True)
+    html = first.content.decode()
+    assert "陳小花家長，您好！" in html
+    assert "1</span> 學生個資" in html and "未確認" in html and "未設定" in html
+    assert "2年01班" in html and "108035" in html
+    for label in ("✓ 資訊正確", "暫存", "➤ 填答送出", "以上資訊若有錯誤，請洽學校註冊組辦理"):
+        assert label in html
+
+    parent_client.post(url(wizard, "student"), {"action": "confirm"})
+    assert "已確認" in parent_client.get(url(wizard, "student")).content.decode()
+    consent = parent_client.post(url(wizard, "student"), {"action": "next"}, follow=True)
+    html = consent.content.decode()
+    assert "本人同意提供本同意書所需個資" in html and "本人不同意提供本同意書所需個資" in html
+    assert "申辦帳號" in html
+
+    applicants = parent_client.post(url(wizard, "consent"), {"choice": "agreed"}, follow=True)
+    html = applicants.content.decode()
+    for label in (
+        "雙親為監護人，二位申請帳號",
+        "一位申請帳號",
+        "申請親生監護人，二位申請帳號",
+        "其他關係者擔任監護人，申辦帳號",
+        "申請人姓名",
+        "親屬關係",
+        "身分證字號",
+        "手機",
+        "電子郵件",
+        "第一位",
+        "第二位",
+        "確認送出",
+    ):
+        assert label in html, label
+
+    done = parent_client.post(url(wizard, "applicants"), applicants_post(), follow=True)
+
+    html = done.content.decode()
+    assert "設定親子帳號成功!" in html
+    assert "已設定" in html and "審核中" in html
+    application = Application.objects.get(student=xiaohua)
+    assert application.live is False and application.submitted_at
+    wizard.refresh_from_db()
+    assert application.consent_revision == wizard.live_revision
+    assert application.application_type == "一位申請帳號"
+    applicant = application.applicants.get()
+    assert (applicant.name, applicant.relationship, applicant.mobile, applicant.email) == (
+        "陳大名",
+        "父女",
+        "0912123456",
+        "alle@schoolsoft.com.tw",
+    )
+    state = application.current_workflow_state
+    assert state.status == WorkflowState.STATUS_IN_PROGRESS
+    assert state.requested_by == xiaohua.user
+    assert tables_holding("A123456789", "A234567893") == []
+
+
+@pytest.mark.django_db
+def test_the_server_enforces_the_order(parent_client, wizard, xiaohua):
+    # Nothing confirmed: later steps send the parent back to step 1.
+    for step in ("consent", "applicants", "done", "verify"):
+        response = parent_client.get(url(wizard, step))
+        assert response.status_code == 302 and response["Location"].endswith("/student/")
+    crafted = parent_client.post(url(wizard, "applicants"), applicants_post())
+    assert crafted.status_code == 302 and crafted["Location"].endswith("/student/")
+    skipped = parent_client.post(url(wizard, "consent"), {"choice": "agreed"})
+    assert skipped["Location"].endswith("/student/")
+
+    not_confirmed = parent_client.post(url(wizard, "student"), {"action": "next"})
+    assert "一定要點選「資訊正確」" in not_confirmed.content.decode()
+
+    parent_client.post(url(wizard, "student"), {"action": "confirm"})
+    no_consent = parent_client.post(url(wizard, "applicants"), applicants_post())
+    assert no_consent["Location"].endswith("/consent/")
+    assert not Application.objects.filter(submitted_at__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_refusing_is_recorded_and_can_be_changed(parent_client, wizard, xiaohua):
+    parent_client.post(url(wizard, "student"), {"action": "confirm"})
+
+    refused = parent_client.post(url(wizard, "consent"), {"choice": "refused"})
+
+    assert "無法綁定親子帳號" in refused.content.decode()
+    application = Application.objects.get(student=xiaohua)
+    assert application.consent == "refused" and application.consented_at
+    assert parent_client.get(url(wizard, "applicants"))["Location"].endswith("/consent/")
+    parent_client.post(url(wizard, "consent"), {"choice": "agreed"})
+    application.refresh_from_db()
+    assert application.consent == "agreed"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"id_number": "A123456788"}, "id_number", "檢查碼不正確"),
+        ({"id_number": "123"}, "id_number", "請輸入正確的身分證字號或居留證號"),
+        ({"id_number": "A234567893"}, "id_number", "這是學生的身分證字號"),
+        ({"mobile": "02-2720-8889"}, "mobile", "請輸入臺灣手機號碼"),
+        ({"email": "not-an-email"}, "email", "有效的電子郵件"),
+        ({"name": ""}, "name", "必要欄位"),
+        ({"relationship": "鄰居"}, "relationship", "請選擇有效的選項"),
+    ],
+)
+def test_every_error_is_shown_beside_its_field_and_input_is_kept(
+    parent_client, wizard, changes, field, message
+):
+    walk_to_applicants(parent_client, wizard)
+
+    response = parent_client.post(
+        url(wizard, "applicants"), applicants_post(first={**FATHER, **changes})
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    error = re.search(rf'id="id_applicant1-{field}-error">([^<]*)<', html)
+    assert error and message in error.group(1), html[:0]
+    assert 'value="陳大名"' in html or field == "name"
+    assert f'aria-describedby="id_applicant1-{field}-error"' in html
+
+
+@pytest.mark.django_db
+def test_two_applicants_must_differ_and_names_keep_rare_characters(parent_client, wizard, xiaohua):
+    walk_to_applicants(parent_client, wizard)
+
+    same = parent_client.post(
+        url(wizard, "applicants"),
+        applicants_post(
+            TWO_APPLICANTS,
+            FATHER,
+            {**MOTHER, "id_number": FATHER["id_number"], "email": FATHER["email"]},
+        ),
+    )
+    html = same.content.decode()
+    assert "兩位申請人的身分證字號不可相同" in html and "兩位申請人的電子郵件不可相同" in html
+
+    missing = parent_client.post(url(wizard, "applicants"), applicants_post(TWO_APPLICANTS, FATHER))
+    assert 'id="id_applicant2-name-error"' in missing.content.decode()
+
+    parent_client.post(url(wizard, "applicants"), applicants_post(TWO_APPLICANTS, FATHER, MOTHER))
+    names = list(Applicant.objects.values_list("name", "mobile"))
+    assert names == [("陳大名", "0912123456"), ("林美𠮷", "0987654321")]
+
+
+@pytest.mark.django_db
+def test_drafts_survive_signing_out(parent_client, wizard, xiaohua, client):
+    walk_to_applicants(parent_client, wizard)
+    parent_client.post(
+        url(wizard, "applicants"),
+        applicants_post(first={**FATHER, "mobile": "09"}, action="save"),
+    )
+    parent_client.logout()
+    assert tables_holding("A123456789") == []
+
+    client.force_login(xiaohua.user)  # another device
+    html = client.get(url(wizard, "applicants")).content.decode()
+
+    assert 'value="陳大名"' in html and 'value="A123456789"' in html and 'value="09"' in html
+    assert "已暫存" not in html
+
+
+@pytest.mark.django_db
+def test_double_clicks_two_tabs_and_replays_make_one_application(
+    parent_client, wizard, xiaohua, workflow
+):
+    walk_to_applicants(parent_client, wizard)
+    for _ in range(3):
+        parent_client.post(url(wizard, "applicants"), applicants_post())
+
+    assert Application.objects.count() == 1
+    assert Applicant.objects.count() == 1
+    assert WorkflowState.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_changes_requested_then_resubmitted_into_the_same_workflow(
+    parent_client, wizard, xiaohua, workflow, admin_user
+):
+    walk_to_applicants(parent_client, wizard)
+    parent_client.post(url(wizard, "applicants"), applicants_post())
+    application = Application.objects.get()
+    task_state = application.current_workflow_state.current_task_state
+    task_state.task.specific.on_action(task_state, admin_user, "reject", comment="手機號碼有誤")
+
+    status = parent_client.get(url(wizard, "done")).content.decode()
+    assert "需修改" in status and "手機號碼有誤" in status
+    form = parent_client.get(url(wizard, "applicants")).content.decode()
+    assert 'value="0912123456"' in form  # starts from what was sent
+
+    parent_client.post(
+        url(wizard, "applicants"), applicants_post(first={**FATHER, "mobile": "0912000111"})
+    )
+
+    application.refresh_from_db()
+    state = application.current_workflow_state
+    assert state.status == WorkflowState.STATUS_IN_PROGRESS
+    assert WorkflowState.objects.count() == 1
+    assert application.applicants.get().mobile == "0912000111"
+    assert "審核中" in parent_client.get(url(wizard, "done")).content.decode()
+
+
+@pytest.mark.django_db
+def test_email_codes_prove_each_address(parent_client, wizard, xiaohua, workflow):
+    wizard.verify_email = True
+    wizard.save_revision().publish()
+    walk_to_applicants(parent_client, wizard)
+
+    sent = parent_client.post(
+        url(wizard, "applicants"), applicants_post(TWO_APPLICANTS, FATHER, MOTHER)
+    )
+
+    assert sent["Location"].endswith("/verify/")
+    assert sorted(m.to[0] for m in mail.outbox) == ["alle@schoolsoft.com.tw", "mei@example.com"]
+    assert mail.outbox[0].subject == "臺北市親子帳號綁定：電子郵件驗證碼"
+    assert all("A123456789" not in m.body and "A228704139" not in m.body for m in mail.outbox)
+    codes = {m.to[0]: re.search(r"\b(\d{6})\b", m.body).group(1) for m in mail.outbox}
+    wrong = parent_client.post(
+        url(wizard, "verify"), {"code0-code": "000000", "code1-code": "000000"}
+    )
+    assert "驗證碼錯誤或已過期" in wrong.content.decode()
+    assert not Application.objects.filter(submitted_at__isnull=False).exists()
+
+    pending = Application.objects.get().draft_data["pending"]
+    answers = {f"code{index}-code": codes[email] for index, email in enumerate(pending)}
+    throttled = parent_client.post(url(wizard, "verify"), answers)
+    assert "驗證碼錯誤或已過期" in throttled.content.decode()  # a pause after wrong codes
+    EmailDevice.objects.update(throttling_failure_timestamp=None)  # …that has passed
+    done = parent_client.post(
+        url(wizard, "verify"),
+        answers,
+        follow=True,
+    )
+
+    assert "設定親子帳號成功!" in done.content.decode()
+    assert all(a.email_verified_at for a in Applicant.objects.all())
+
+
+@pytest.mark.django_db
+def test_a_parent_account_binds_a_sibling(client, wizard, xiaohua, workflow):
+    sibling = student(school=xiaohua.school, number="108099", name="陳小草", id_number="A139205814")
+    parent = get_user_model().objects.create_user(
+        "alle@schoolsoft.com.tw", password="Parent-pass-1"
+    )
+    client.force_login(parent)
+
+    assert client.get(url(wizard))["Location"].endswith("/child/")
+    wrong = client.post(
+        url(wizard, "child"),
+        {"school": xiaohua.school_id, "account": "P108099", "password": "A123456789"},
+    )
+    assert "帳號或密碼錯誤" in wrong.content.decode()
+    chosen = client.post(
+        url(wizard, "child"),
+        {"school": xiaohua.school_id, "account": "P108099", "password": "A139205814"},
+        follow=True,
+    )
+
+    assert "陳小草家長，您好！" in chosen.content.decode()
+    walk_to_applicants(client, wizard)
+    client.post(url(wizard, "applicants"), applicants_post())
+    application = Application.objects.get()
+    assert application.student == sibling and application.requester == parent
+
+
+@pytest.mark.django_db
+def test_no_request_runs_more_than_twenty_queries(
+    parent_client, wizard, xiaohua, workflow, django_assert_max_num_queries, settings
+):
+    # The review's start is the worker's (database queue in production), not the request's.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    for number in range(200):  # other students and applications must not matter
+        student(school=xiaohua.school, number=f"2{number:05d}", id_number="A139205814")
+    steps = [
+        ("get", "student", None),
+        ("post", "student", {"action": "confirm"}),
+        ("post", "student", {"action": "next"}),
+        ("get", "consent", None),
+        ("post", "consent", {"choice": "agreed"}),
+        ("get", "applicants", None),
+        ("post", "applicants", applicants_post(action="save")),
+        ("post", "applicants", applicants_post()),
+        ("get", "done", None),
+    ]
+    for method, step, data in steps:
+        with django_assert_max_num_queries(20):
+            getattr(parent_client, method)(url(wizard, step), data)
+
+    (queued,) = [
+        result
+        for result in default_task_backend.results
+        if result.task.name == "application_start_review"
+    ]
+    queued.task.call(*queued.args)
+    assert Application.objects.get().current_workflow_state.status == "in_progress"
