@@ -2,22 +2,15 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django_otp.plugins.otp_email.models import EmailDevice
 from django_tasks import default_task_backend
 from wagtail.models import (
-    GroupApprovalTask,
-    Workflow,
-    WorkflowContentType,
     WorkflowState,
-    WorkflowTask,
 )
 
-from binding_forms.accounts import student_username
 from binding_forms.models import Applicant, Application
-from binding_forms.services import wizard_page_create
-from tests.factories import school, student
+from tests.factories import student
 from tests.pii import tables_holding
 
 FATHER = {
@@ -44,44 +37,6 @@ def applicants_post(application_type=ONE_APPLICANT, first=FATHER, second=None, a
         for name, value in values.items():
             data[f"applicant{position}-{name}"] = value
     return data
-
-
-@pytest.fixture
-def wizard(home_page):
-    page = wizard_page_create(parent=home_page)
-    page.verify_email = False
-    page.save_revision().publish()
-    return page
-
-
-@pytest.fixture
-def workflow(db):
-    """What the review issue installs: a workflow assigned to applications."""
-    from django.contrib.auth.models import Group
-
-    task = GroupApprovalTask.objects.create(name="註冊組審核")
-    task.groups.set([Group.objects.get(name="Registrars")])
-    flow = Workflow.objects.create(name="親子帳號審核")
-    WorkflowTask.objects.create(workflow=flow, task=task, sort_order=0)
-    WorkflowContentType.objects.create(
-        workflow=flow, content_type=ContentType.objects.get_for_model(Application)
-    )
-    return flow
-
-
-@pytest.fixture
-def xiaohua(db):
-    return student(school=school())
-
-
-@pytest.fixture
-def parent_client(client, xiaohua):
-    """Signed in with the student account, its password already changed."""
-    user = get_user_model().objects.create_user(student_username("313601", "P108035"))
-    xiaohua.user = user
-    xiaohua.save()
-    client.force_login(user)
-    return client
 
 
 def url(wizard, step=""):

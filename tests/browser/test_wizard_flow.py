@@ -1,0 +1,169 @@
+"""The handbook, screen by screen, on a phone, without JavaScript: from the portal home to
+設定親子帳號成功!, with an accessibility check on every page."""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+
+from binding_forms.services import (
+    application_confirm_student,
+    application_for,
+    application_record_consent,
+    wizard_page_create,
+)
+from home.models import HomePage
+from tests.browser.conftest import assert_accessible, assert_fits_the_screen
+from tests.factories import school, student
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def phone_without_javascript(browser, browser_context_args):
+    context = browser.new_context(**browser_context_args, java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def inspector(browser, browser_context_args):
+    """A phone with JavaScript, to run axe-core and measure pages the other one shows."""
+    context = browser.new_context(**browser_context_args)
+    yield context.new_page()
+    context.close()
+
+
+def check(page, inspector=None):
+    """Accessibility and fit of the page as shown; a page without JavaScript is inspected by
+    loading the same URL, with the same cookies, where scripts may run."""
+    if inspector is not None:
+        inspector.context.clear_cookies()
+        inspector.context.add_cookies(page.context.cookies())
+        inspector.goto(page.url)
+        page = inspector
+    assert_fits_the_screen(page)
+    assert_accessible(page)
+
+
+def test_the_handbook_flow(phone_without_javascript, inspector, live_server, captcha_test_mode):
+    page = phone_without_javascript
+    songshan = school()
+    student(school=songshan)
+    wizard_page_create(parent=HomePage.objects.get())
+
+    # Screen 0: the portal home.
+    page.goto(live_server.url)
+    check(page, inspector)
+    page.get_by_role("link", name="親子帳號綁定").click()
+
+    # Screen 1: district, school, P+學號, the ID as first password, captcha.
+    page.wait_for_url("**/signin/**")
+    check(page, inspector)
+    page.get_by_label("1. 學生就讀學校所在的行政區域").select_option(label="松山區")
+    page.get_by_role("button", name="顯示該區學校").click()  # no JavaScript: a reload
+    page.get_by_role("combobox", name="學校", exact=True).select_option(
+        label="臺北市立松山國民小學（松山區）"
+    )
+    page.get_by_role("textbox", name="帳號", exact=True).fill("P108035")
+    page.get_by_label("密碼 *", exact=True).fill("A234567893")
+    page.get_by_role("textbox", name="輸入驗證碼", exact=True).fill("PASSED")
+    page.get_by_role("button", name="登入").click()
+
+    page.wait_for_url("**/signin/password/**")
+    check(page, inspector)
+    page.get_by_role("textbox", name="新密碼", exact=True).fill("Songshan-garden-2026")
+    page.get_by_role("textbox", name="新密碼確認", exact=True).fill("Songshan-garden-2026")
+    page.get_by_role("button", name="儲存新密碼").click()
+
+    # Screen 2: the student's data, confirmed by keyboard.
+    page.wait_for_url("**/binding/student/")
+    assert page.get_by_role("heading", level=1).inner_text() == "陳小花家長，您好！"
+    assert "未確認" in page.locator(".wizard-progress").inner_text()
+    check(page, inspector)
+    page.get_by_role("button", name="✓ 資訊正確").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "已確認" in page.locator(".wizard-progress").inner_text()
+    page.get_by_role("button", name="➤ 填答送出").click()
+
+    # Screen 3: consent.
+    page.wait_for_url("**/binding/consent/")
+    check(page, inspector)
+    page.get_by_role("radio", name=re.compile("本人同意提供本同意書所需個資")).check()
+    page.get_by_role("button", name="申辦帳號").click()
+
+    # Screen 4: the applicant, as in the handbook.
+    page.wait_for_url("**/binding/applicants/")
+    check(page, inspector)
+    page.get_by_role("radio", name="一位申請帳號", exact=True).check()
+    first = page.get_by_role("group", name="第一位")
+    first.get_by_role("textbox", name="申請人姓名").fill("陳大名")
+    first.get_by_role("combobox", name="親屬關係").select_option("父女")
+    first.get_by_role("textbox", name="身分證字號").fill("A123456789")
+    first.get_by_role("textbox", name="手機").fill("0912123456")
+    first.get_by_role("textbox", name="電子郵件").fill("alle@schoolsoft.com.tw")
+    page.get_by_role("button", name="▶ 確認送出").click()
+
+    # The applicant proves the address with the mailed code.
+    page.wait_for_url("**/binding/verify/")
+    check(page, inspector)
+    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+    page.get_by_role("textbox", name="驗證碼").fill(code)
+    page.get_by_role("button", name="確認送出").click()
+
+    page.wait_for_url("**/binding/done/")
+    assert page.get_by_text("設定親子帳號成功!").is_visible()
+    assert "已設定" in page.locator(".wizard-progress").inner_text()
+    assert "審核中" in page.locator(".status").inner_text()
+    check(page, inspector)
+
+
+def test_validation_errors_on_a_phone(page, live_server):
+    """With JavaScript on too: errors beside their fields, announced, typed input kept."""
+    pupil = student(school=school())
+    wizard = wizard_page_create(parent=HomePage.objects.get())
+    user = get_user_model().objects.create_user("313601-P108035", password="Chosen-pass-2026")
+    pupil.user = user
+    pupil.save()
+    application = application_for(student=pupil, page=wizard, user=user)
+    application_confirm_student(application=application)
+    application_record_consent(application=application, page=wizard, agreed=True)
+
+    page.context.add_cookies([_session_cookie_for(user, live_server)])
+    page.goto(f"{live_server.url}{wizard.url}applicants/")
+    page.get_by_role("radio", name="一位申請帳號", exact=True).check()
+    first = page.get_by_role("group", name="第一位")
+    first.get_by_role("textbox", name="申請人姓名").fill("陳大名")
+    first.get_by_role("textbox", name="身分證字號").fill("A123456788")
+    first.get_by_role("textbox", name="手機").fill("02-2720-8889")
+    page.get_by_role("button", name="▶ 確認送出").click()
+
+    id_field = first.get_by_role("textbox", name="身分證字號")
+    assert id_field.get_attribute("aria-invalid") == "true"
+    assert (
+        "檢查碼不正確"
+        in page.locator(f"#{id_field.get_attribute('aria-describedby')}").inner_text()
+    )
+    assert first.get_by_role("textbox", name="申請人姓名").input_value() == "陳大名"
+    check(page)
+
+
+def _session_cookie_for(user, live_server) -> dict:
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return {
+        "name": settings.SESSION_COOKIE_NAME,
+        "value": session.session_key,
+        "url": live_server.url,
+    }
