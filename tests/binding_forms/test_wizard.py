@@ -5,9 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django_otp.plugins.otp_email.models import EmailDevice
 from django_tasks import default_task_backend
-from wagtail.models import (
-    WorkflowState,
-)
+from wagtail.models import WorkflowState
 
 from binding_forms.models import Applicant, Application
 from tests.factories import student
