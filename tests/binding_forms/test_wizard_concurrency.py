@@ -1,0 +1,82 @@
+"""Two tabs or a double click sending 確認送出 at the same moment, on a real PostgreSQL."""
+
+import threading
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, connections
+from wagtail.models import (
+    GroupApprovalTask,
+    Workflow,
+    WorkflowContentType,
+    WorkflowState,
+    WorkflowTask,
+)
+
+from binding_forms import services
+from binding_forms.models import Applicant, Application, ApplicationType
+from tests.factories import school, student
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="row locks need PostgreSQL (CI runs the suite on it: DATABASE_URL=postgres://…)",
+    ),
+]
+
+FATHER = {
+    "position": 1,
+    "name": "陳大名",
+    "relationship": "父女",
+    "id_number": "A123456789",
+    "mobile": "0912123456",
+    "email": "alle@schoolsoft.com.tw",
+}
+
+
+def test_simultaneous_submissions_make_one_application_and_one_review():
+    pupil = student(school=school())
+    user = get_user_model().objects.create_user("313601-P108035")
+    task = GroupApprovalTask.objects.create(name="註冊組審核")
+    task.groups.set([Group.objects.create(name="審核者")])
+    flow = Workflow.objects.create(name="親子帳號審核")
+    WorkflowTask.objects.create(workflow=flow, task=task, sort_order=0)
+    WorkflowContentType.objects.create(
+        workflow=flow, content_type=ContentType.objects.get_for_model(Application)
+    )
+    application = services.application_for(student=pupil, page=None, user=user)
+    services.application_confirm_student(application=application)
+    Application.objects.filter(pk=application.pk).update(consent="agreed")
+    one_applicant = ApplicationType(label="一位申請帳號", applicant_count=1)
+    start = threading.Barrier(4)
+    errors = []
+
+    def submit():
+        try:
+            start.wait()
+            services.application_submit(
+                application=Application.objects.get(pk=application.pk),
+                application_type=one_applicant,
+                applicants=[FATHER],
+                user=user,
+            )
+        except Exception as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert Application.objects.count() == 1
+    assert Applicant.objects.count() == 1
+    assert WorkflowState.objects.filter(status="in_progress").count() == 1
+    assert Application.objects.get().revisions.count() == 1
