@@ -3,7 +3,11 @@ production, run at once in development and tests)."""
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django_tasks import task
+
+try:  # Django 6: the framework itself, which django-tasks-db's queue and worker run
+    from django.tasks import task
+except ImportError:  # Django 5.2 LTS: the backport
+    from django_tasks import task
 
 from binding_forms.models import Application
 

@@ -4,10 +4,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django_otp.plugins.otp_email.models import EmailDevice
-from django_tasks import default_task_backend
 from wagtail.models import WorkflowState
 
 from binding_forms.models import Applicant, Application
+from binding_forms.tasks import application_start_review
 from tests.factories import student
 from tests.pii import tables_holding
 
@@ -338,7 +338,7 @@ def test_no_request_runs_more_than_twenty_queries(
 
     (queued,) = [
         result
-        for result in default_task_backend.results
+        for result in application_start_review.get_backend().results
         if result.task.name == "application_start_review"
     ]
     queued.task.call(*queued.args)
