@@ -121,6 +121,9 @@ DATABASES = {
         conn_max_age=0,
     )
 }
+# Wagtail's search index uses PostgreSQL's full-text fields there, which need this app.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    INSTALLED_APPS.append("django.contrib.postgres")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "binding_forms.User"
