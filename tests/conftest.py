@@ -1,4 +1,5 @@
 import pytest
+from django.db import connection
 from wagtail.models import Page
 
 from home.models import HomePage
@@ -18,3 +19,26 @@ def home_page(db) -> HomePage:
 @pytest.fixture
 def root_page(db) -> Page:
     return Page.objects.get(depth=1)
+
+
+@pytest.fixture(scope="session")
+def _migrated_rows(django_db_setup, django_db_blocker) -> str:
+    """What the migrations put in the database (the home page, groups), as Django serializes it;
+    taken at the first transactional test, before any of them empties the tables."""
+    with django_db_blocker.unblock():
+        return connection.creation.serialize_db_to_string()
+
+
+@pytest.fixture
+def migrated_rows_kept(_migrated_rows, django_db_serialized_rollback):
+    """For tests in real transactions (the live server, concurrency): Django's serialized
+    rollback puts the migrated rows back after each one.
+
+    Playwright's sync API runs tests in a greenlet whose context gets its own database connection
+    object, without the contents Django serialized when it created the test database: hand them
+    to it, or the first such test would leave every later one an empty site.
+    """
+    if not hasattr(connection, "_test_serialized_contents"):
+        connection._test_serialized_contents = _migrated_rows
+        if not Page.objects.exists():  # emptied by an earlier test, restored too late for this one
+            connection.creation.deserialize_db_from_string(_migrated_rows)

@@ -22,6 +22,7 @@ from tests.factories import school, student
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("migrated_rows_kept"),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="row locks need PostgreSQL (CI runs the suite on it: DATABASE_URL=postgres://…)",

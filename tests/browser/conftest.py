@@ -5,7 +5,6 @@ import shutil
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.db import connection
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -66,21 +65,6 @@ def assert_fits_the_screen(page):
     assert overflow <= 0, f"the page is {overflow}px wider than the screen"
 
 
-@pytest.fixture(scope="session")
-def _migrated_rows(django_db_setup, django_db_blocker) -> str:
-    """What the migrations put in the database (the home page, groups), as Django serializes it."""
-    with django_db_blocker.unblock():
-        return connection.creation.serialize_db_to_string()
-
-
 @pytest.fixture(autouse=True)
-def _restore_migrated_rows(_migrated_rows, django_db_serialized_rollback):
-    """The live server needs committed rows, so these tests run in real transactions; Django's
-    serialized rollback puts the migrated rows back after each one.
-
-    Playwright's sync API runs the tests in a greenlet whose context gets its own database
-    connection object, without the contents Django serialized when it created the test
-    database: hand them to it, or the first test would leave every later one an empty site.
-    """
-    if not hasattr(connection, "_test_serialized_contents"):
-        connection._test_serialized_contents = _migrated_rows
+def _live_server_rows(migrated_rows_kept):
+    """The live server needs committed rows: real transactions, migrated rows restored."""
