@@ -98,3 +98,76 @@ def test_editors_cannot_reach_the_registry(client):
     response = client.get(reverse("student:index"))
 
     assert response.status_code in (302, 403)
+
+
+ROSTER_HEADER = "學校代碼,學號,姓名,年級,班級,身分證統一編號\n"
+
+
+def roster_file(text: str, *, tail: bytes = b""):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = (ROSTER_HEADER + text).encode() + tail
+    return SimpleUploadedFile("roster.csv", data, "text/csv")
+
+
+@pytest.mark.django_db
+def test_registrar_uploads_their_schools_roster_in_the_admin(client, registrar, songshan, yingqiao):
+    from binding_forms.models import Student
+
+    client.force_login(registrar)
+    url = reverse("student:import_roster")
+
+    form = client.get(url)
+    response = client.post(
+        url,
+        {
+            "school": songshan.pk,
+            "file": roster_file(
+                "313601,108035,陳小花,2,1,A234567893\n"
+                "353601,200001,林大明,1,1,F131104093\n"
+                "313601,108036,王峯,2,1,A11874520X\n",
+            ),
+        },
+    )
+
+    assert form.status_code == 200 and yingqiao.name not in form.content.decode()
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "新增 1 筆" in html
+    assert "學校代碼 353601 不是本校" in html and ">3<" in html and ">4<" in html
+    assert list(Student.objects.values_list("school__moe_code", "student_number")) == [
+        ("313601", "108035")
+    ]
+    assert OUR_ID not in html and "A11874520X" not in html
+
+
+@pytest.mark.django_db
+def test_registrar_cannot_import_into_another_school(client, registrar, yingqiao):
+    from binding_forms.models import Student
+
+    client.force_login(registrar)
+
+    response = client.post(
+        reverse("student:import_roster"),
+        {"school": yingqiao.pk, "file": roster_file("353601,200001,林大明,1,1,F131104093\n")},
+    )
+
+    assert response.status_code == 200
+    assert (
+        'id="id_school-error"' in response.content.decode() or "有效" in response.content.decode()
+    )
+    assert not Student.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_unreadable_roster_is_refused_beside_the_field(client, registrar, songshan):
+    client.force_login(registrar)
+
+    response = client.post(
+        reverse("student:import_roster"),
+        # Neither UTF-8 nor Big5: the whole file is refused, nothing written.
+        {"school": songshan.pk, "file": roster_file("", tail=b"313601,\xff\xff\xff\n")},
+    )
+
+    assert response.status_code == 200
+    assert "未匯入任何資料" in response.content.decode()

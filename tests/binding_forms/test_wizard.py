@@ -343,3 +343,22 @@ def test_no_request_runs_more_than_twenty_queries(
     ]
     queued.task.call(*queued.args)
     assert Application.objects.get().current_workflow_state.status == "in_progress"
+
+
+@pytest.mark.django_db
+def test_an_email_code_expires(parent_client, wizard, xiaohua, workflow):
+    import datetime
+
+    from django.utils import timezone
+
+    wizard.verify_email = True
+    wizard.save_revision().publish()
+    walk_to_applicants(parent_client, wizard)
+    parent_client.post(url(wizard, "applicants"), applicants_post())
+    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+    EmailDevice.objects.update(valid_until=timezone.now() - datetime.timedelta(seconds=1))
+
+    late = parent_client.post(url(wizard, "verify"), {"code0-code": code})
+
+    assert "驗證碼錯誤或已過期" in late.content.decode()
+    assert Application.objects.get().submitted_at is None
