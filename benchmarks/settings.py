@@ -1,0 +1,35 @@
+"""Production settings for benchmarks/wizard_vs_form.py: served over plain HTTP on loopback, with
+the Wagtail form page it is compared with installed beside the portal.
+
+The script sets SECRET_KEY, PERSONAL_DATA_KEY, ALLOWED_HOSTS, DATABASE_URL and TASK_BACKEND in the
+environment before this module is imported (production refuses to start without the first three).
+"""
+
+import django
+from portal.settings.production import *  # noqa: F403
+
+INSTALLED_APPS = [*INSTALLED_APPS, "benchmarks.peer"]  # noqa: F405
+DEBUG = False
+
+# Plain http on 127.0.0.1: no TLS redirect, no HSTS, cookies that travel without TLS.
+SECURE_SSL_REDIRECT = False
+SECURE_HSTS_SECONDS = 0
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+
+# Only the set-up hashes passwords (a few thousand student accounts); no measured request does,
+# since the clients' sessions are created directly. PBKDF2 would make the set-up take minutes.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# The same mail backend for both pages: kept in memory, so no SMTP round trip is measured.
+MAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+if django.VERSION >= (6, 1):
+    MAILERS = {"default": {"BACKEND": MAIL_BACKEND}}
+else:
+    EMAIL_BACKEND = MAIL_BACKEND
+
+# Static files: the plain storage, so no collectstatic is needed. Both pages extend base.html
+# and so make the same single {% static %} lookup.
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}

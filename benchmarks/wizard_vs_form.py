@@ -1,0 +1,975 @@
+"""Compare the binding wizard with a Wagtail form page of the same fields, on one gunicorn server
+and one PostgreSQL database, and print the throughput ratios against the goals.
+
+Goals (the issue): the wizard's step GET serves at least 1.5 times, and its final POST at least
+as many requests a second as Wagtail's ``AbstractEmailForm`` page with the same eleven fields.
+
+Run from the project root (PostgreSQL must be reachable; nothing else is touched):
+
+    python benchmarks/wizard_vs_form.py
+    python benchmarks/wizard_vs_form.py --duration 20 --rounds 5 --connections 8 \\
+        --database-url postgres://postgres@127.0.0.1:5432/postgres
+
+In one run it:
+
+1. creates a throwaway database (``portal_wizard_bench``; dropped at the end whatever happens),
+   migrates it, loads the districts and schools, publishes the wizard under the home page with
+   email codes off (so the applicants step's POST is the submit), installs the review workflow
+   the tests install, and publishes ``benchmarks.peer.PeerFormPage`` (Wagtail's
+   ``AbstractEmailForm``) beside it with the applicants step's eleven fields and a
+   ``to_address``, so each submission sends a mail (to the in-memory backend both pages share);
+2. creates student accounts and walks each through steps 1 and 2 with the services (student
+   confirmed, consent agreed), with a session as ``login()`` leaves it (the sign-in form has a
+   captcha) and a CSRF cookie, so every measured final POST submits a fresh application (a
+   repeated POST would be a cheap no-op); passwords use the benchmark's fast hasher, since no
+   measured request checks one;
+3. counts the queries of one request of each kind (Django's test client, in a process set up
+   like the server), which also checks that each answers as it should;
+4. starts gunicorn (``portal.wsgi``, ``benchmarks.settings``: the production settings, DEBUG off,
+   persistent database connections; 2 sync workers, which served best on 2 cores) on a free
+   port of 127.0.0.1 and loads it with the same client and concurrency, after a warm-up,
+   alternating the two pages for a few rounds: (a) GET of the Wagtail form page, (b) GET of the
+   wizard's applicants step signed in, (c) valid POSTs of the Wagtail form page, (d) the
+   wizard's final POSTs, one per student, with tasks run immediately (the review starts inside
+   the request: like for like); then restarts the same server with production's task backend
+   (``django_tasks_db``) and measures (c) and (d) again, and times one ``db_worker --batch``
+   running the queued review starts;
+5. prints requests per second (the median of the rounds), latencies, queries per request, the
+   ratios, the goals and PASS/FAIL. Exit status: 0 both goals pass, 1 a goal fails, 2 a request
+   failed or the data does not add up.
+
+The client is Python threads, one ``http.client`` connection each, on the same machine as the
+server and the database; it takes the same share of the CPU for both pages.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+BENCH_DATABASE = "portal_wizard_bench"
+GOAL_GET = 1.5
+GOAL_POST = 1.0
+IMMEDIATE = "django_tasks.backends.immediate.ImmediateBackend"
+DATABASE_QUEUE = "django_tasks_db.DatabaseBackend"
+
+WIZARD_SLUG = "binding"
+PEER_SLUG = "peer-form"
+# The applicants of tests/binding_forms/test_wizard.py; both on every application.
+FATHER = {
+    "name": "陳大名",
+    "relationship": "父女",
+    "id_number": "A123456789",
+    "mobile": "0912123456",
+    "email": "alle@schoolsoft.com.tw",
+}
+MOTHER = {
+    "name": "林美𠮷",
+    "relationship": "母女",
+    "id_number": "A228704139",
+    "mobile": "+886 987 654 321",
+    "email": "mei@example.com",
+}
+TWO_APPLICANTS = "0"  # 雙親為監護人，二位申請帳號: the first application type
+APPLICANT_FIELDS = (  # the wizard's field, the peer's label, the peer's Wagtail field type
+    ("name", "申請人姓名", "singleline"),
+    ("relationship", "親屬關係", "dropdown"),
+    ("id_number", "身分證字號", "singleline"),
+    ("mobile", "手機", "singleline"),
+    ("email", "電子郵件", "email"),
+)
+POSITIONS = ((1, "第一位"), (2, "第二位"))
+CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def main() -> int:
+    if sys.argv[1:2] == ["--count-queries"]:  # the helper process of _count_queries()
+        sys.path.insert(0, str(PROJECT_ROOT))
+        print(json.dumps(_count_queries_here(json.loads(sys.argv[2]))))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--database-url",
+        default="postgres://postgres@127.0.0.1:5432/postgres",
+        help=f"a PostgreSQL server; '{BENCH_DATABASE}' is created there and dropped afterwards",
+    )
+    parser.add_argument("--duration", type=float, default=10.0, help="measured seconds a round")
+    parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds before")
+    parser.add_argument("--rounds", type=int, default=3, help="alternations of the two pages")
+    parser.add_argument("--connections", type=int, default=8, help="concurrent client threads")
+    parser.add_argument(
+        "--students",
+        type=int,
+        default=5000,
+        help="pre-walked students for each final-POST measurement (one POST each)",
+    )
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--worker-class", default="sync", choices=("sync", "gthread"))
+    parser.add_argument("--threads", type=int, default=1, help="threads of a gthread worker")
+    parser.add_argument(
+        "--no-workflow",
+        action="store_true",
+        help="no review workflow for applications (the review start then only saves a revision)",
+    )
+    parser.add_argument(
+        "--drain-timeout",
+        type=float,
+        default=300.0,
+        help="seconds one db_worker may take to run the queued review starts (0: skip)",
+    )
+    args = parser.parse_args()
+    if args.worker_class == "sync":
+        args.threads = 1
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the clean-up runs on kill too
+    sys.path.insert(0, str(PROJECT_ROOT))
+    scratch = Path(tempfile.mkdtemp(prefix="wizard-bench-"))
+    env = _environment(args.database_url, scratch)
+    os.environ.update(env)
+    try:
+        drop_database = _create_database(args.database_url)
+        try:
+            return _run(args, env, scratch)
+        finally:
+            drop_database()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _environment(server_url: str, scratch: Path) -> dict[str, str]:
+    """What the set-up, gunicorn and the worker share: production settings plus the peer app."""
+    parts = urlsplit(server_url)
+    (scratch / "static").mkdir()
+    return {
+        "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "PERSONAL_DATA_KEY": secrets.token_urlsafe(32),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": urlunsplit(parts._replace(path=f"/{BENCH_DATABASE}")),
+        "TASK_BACKEND": IMMEDIATE,
+        "STATIC_ROOT": str(scratch / "static"),
+        "MEDIA_ROOT": str(scratch / "media"),
+        "LOG_LEVEL": "WARNING",
+        "PYTHONWARNINGS": "ignore",  # Django 6.1's mail deprecation notices, once per process
+    }
+
+
+def _create_database(server_url: str):
+    import psycopg
+
+    maintenance = urlunsplit(urlsplit(server_url)._replace(path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
+
+    def drop() -> None:
+        if "django.db" in sys.modules:
+            from django.db import connections
+
+            connections.close_all()
+        with psycopg.connect(maintenance, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
+
+    return drop
+
+
+# The data ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Visitor:
+    """A browser signed in with a student account that stands at the applicants step."""
+
+    student_id: int
+    session_key: str
+    csrf_secret: str  # the csrftoken cookie
+    csrf_token: str  # the form's hidden csrfmiddlewaretoken (masked)
+
+
+@dataclass
+class Fixture:
+    wizard_path: str
+    done_path: str
+    peer_path: str
+    peer_post: dict[str, str]
+    browsing: list[Visitor]  # one per connection, for the GETs
+    probes: list[Visitor]  # for counting the queries of a final POST, two a task backend
+    pools: dict[str, list[Visitor]]  # by task backend: one final POST each
+
+
+def _build(args: argparse.Namespace) -> Fixture:
+    from django.core.management import call_command
+
+    from binding_forms.services import districts_load_csv, schools_load_csv, wizard_page_create
+    from home.models import HomePage
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    districts_load_csv()
+    schools_load_csv()
+    home = HomePage.objects.get()
+    wizard = wizard_page_create(parent=home, slug=WIZARD_SLUG)
+    wizard.verify_email = False  # no email codes: the applicants step's POST submits
+    wizard.save_revision().publish()
+    wizard.refresh_from_db()
+    if not args.no_workflow:
+        _install_review_workflow()
+    peer, peer_post = _peer_page(home, wizard)
+    print(f"Set-up: migrated; the wizard and the Wagtail form page published ({_since(started)})")
+
+    started = time.perf_counter()
+    browsing, probes = args.connections, 4
+    visitors = _students(wizard, count=browsing + probes + 2 * args.students)
+    print(
+        f"Set-up: {len(visitors):,} student accounts at the applicants step, each signed in "
+        f"({_since(started)})"
+    )
+    first_pool = browsing + probes + args.students
+    return Fixture(
+        wizard_path=wizard.url + wizard.reverse_subpage("applicants"),
+        done_path=wizard.url + wizard.reverse_subpage("done"),
+        peer_path=peer.url,
+        peer_post=peer_post,
+        browsing=visitors[:browsing],
+        probes=visitors[browsing : browsing + probes],
+        pools={
+            IMMEDIATE: visitors[browsing + probes : first_pool],
+            DATABASE_QUEUE: visitors[first_pool:],
+        },
+    )
+
+
+def _install_review_workflow() -> None:
+    """What the ``workflow`` fixture of tests/binding_forms/test_wizard.py installs: the school's
+    review, a group approval by the Registrars, assigned to applications."""
+    from django.contrib.auth.models import Group
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import GroupApprovalTask, Workflow, WorkflowContentType, WorkflowTask
+
+    from binding_forms.models import Application
+
+    task = GroupApprovalTask.objects.create(name="註冊組審核")
+    task.groups.set([Group.objects.get(name="Registrars")])
+    flow = Workflow.objects.create(name="親子帳號審核")
+    WorkflowTask.objects.create(workflow=flow, task=task, sort_order=0)
+    WorkflowContentType.objects.create(
+        workflow=flow, content_type=ContentType.objects.get_for_model(Application)
+    )
+
+
+def _peer_page(home, wizard):
+    """Wagtail's email form page with the applicants step's eleven fields; and a valid POST."""
+    from benchmarks.peer.models import PeerFormField, PeerFormPage
+
+    types = [item.label for item in wizard.application_types.all()]
+    relationships = [item.label for item in wizard.relationships.all()]
+    page = PeerFormPage(
+        title=wizard.title,
+        slug=PEER_SLUG,
+        intro=f"<p>{wizard.applicants_text}</p>",
+        thank_you_text=f"<p>{wizard.success_text}</p>",
+        to_address="registrar@example.com",
+        from_address="noreply@example.com",
+        subject="親子帳號綁定申請",
+    )
+    page.form_fields.add(
+        PeerFormField(label="申請類別", field_type="radio", choices="\n".join(types))
+    )
+    for position, ordinal in POSITIONS:
+        for _name, label, field_type in APPLICANT_FIELDS:
+            page.form_fields.add(
+                PeerFormField(
+                    label=f"{ordinal}{label}",
+                    field_type=field_type,
+                    required=position == 1,  # as on the wizard: the second only for two
+                    choices="\n".join(relationships) if field_type == "dropdown" else "",
+                )
+            )
+    home.add_child(instance=page)
+    page.save_revision().publish()
+
+    fields = list(page.form_fields.all())
+    assert len({item.clean_name for item in fields}) == 11, "two peer fields share a name"
+    values = [types[int(TWO_APPLICANTS)]]
+    for applicant in (FATHER, MOTHER):
+        values += [applicant[name] for name, _label, _type in APPLICANT_FIELDS]
+    return page, {item.clean_name: value for item, value in zip(fields, values, strict=True)}
+
+
+def _students(wizard, *, count: int) -> list[Visitor]:
+    """Student accounts with their own password, walked through steps 1 and 2 by the services,
+    each with a signed-in session and a CSRF cookie.
+
+    The sessions are written as ``django.contrib.auth.login()`` leaves them: the sign-in form has
+    a captcha that production settings never waive. Passwords are hashed with the benchmark's
+    fast hasher; no measured request checks one.
+    """
+    import random
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.sessions.backends.base import VALID_KEY_CHARS
+    from django.contrib.sessions.models import Session
+    from django.db import transaction
+    from django.http import HttpRequest
+    from django.middleware.csrf import get_token
+    from django.utils import timezone
+    from django.utils.crypto import get_random_string
+    from django.utils.module_loading import import_string
+
+    from benchmarks.roster_import import tw_id
+    from binding_forms.accounts import student_username
+    from binding_forms.models import School, Student
+    from binding_forms.personal_data import encrypt, id_number_digest
+    from binding_forms.services import (
+        application_confirm_student,
+        application_for,
+        application_record_consent,
+    )
+
+    rng = random.Random(20240901)
+    schools = list(School.objects.order_by("moe_code"))
+    taken = {FATHER["id_number"], MOTHER["id_number"]}
+    store_class = import_string(f"{settings.SESSION_ENGINE}.SessionStore")
+    in_database = settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    expires = timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    visitors, sessions = [], []
+    with transaction.atomic():
+        rows = []
+        for index in range(count):
+            school = schools[index % len(schools)]
+            number = f"113{index:05d}"
+            while (id_number := tw_id(rng, rng.choice((1, 2)))) in taken:
+                pass
+            taken.add(id_number)
+            user = get_user_model()(
+                username=student_username(school.moe_code, f"P{number}"),
+                password=make_password(f"Bench-{number}-pass"),
+            )
+            rows.append((user, school, number, id_number))
+        get_user_model().objects.bulk_create([user for user, *_ in rows])
+        students = Student.objects.bulk_create(
+            Student(
+                school=school,
+                student_number=number,
+                name=f"王小明{index}",
+                grade=index % 6 + 1,
+                class_number=index % 9 + 1,
+                id_number_digest=id_number_digest(id_number),
+                id_number_encrypted=encrypt(id_number),
+                user=user,
+            )
+            for index, (user, school, number, id_number) in enumerate(rows)
+        )
+        for student, (user, *_rest) in zip(students, rows, strict=True):
+            application = application_for(student=student, page=wizard, user=user)
+            application_confirm_student(application=application)
+            application_record_consent(application=application, page=wizard, agreed=True)
+
+            data = {
+                SESSION_KEY: user._meta.pk.value_to_string(user),
+                BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                HASH_SESSION_KEY: user.get_session_auth_hash(),
+            }
+            if in_database:  # the common case, written in bulk below
+                key = get_random_string(32, VALID_KEY_CHARS)
+                sessions.append(
+                    Session(
+                        session_key=key,
+                        session_data=store_class().encode(data),
+                        expire_date=expires,
+                    )
+                )
+            else:  # REDIS_URL set: sessions in the cache
+                store = store_class()
+                store.update(data)
+                store.create()
+                key = store.session_key
+            # The cookie and hidden field a browser holds after any page with a form.
+            request = HttpRequest()
+            token = get_token(request)
+            visitors.append(Visitor(student.pk, key, request.META["CSRF_COOKIE"], token))
+        Session.objects.bulk_create(sessions)
+    return visitors
+
+
+# What one request of each kind costs in queries -------------------------------------------------
+
+
+def _count_queries(
+    env: dict[str, str], fixture: Fixture, visitors: list[Visitor]
+) -> dict[str, int]:
+    """Queries of one request of each kind, counted through Django's test client in a fresh
+    process configured like the server (the task backend decides what the final POST runs, and
+    binding_forms.tasks binds its task to the backend configured when it is first imported).
+    Also checks that each request answers as it should; raises if not."""
+    spec = {
+        "peer_path": fixture.peer_path,
+        "peer_post": fixture.peer_post,
+        "wizard_path": fixture.wizard_path,
+        "session_keys": [visitor.session_key for visitor in visitors],
+        "wizard_post": _wizard_post(None),
+    }
+    done = subprocess.run(
+        [sys.executable, __file__, "--count-queries", json.dumps(spec)],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"counting queries with {env['TASK_BACKEND']} failed:\n{done.stderr}")
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def _count_queries_here(spec: dict) -> dict[str, int]:
+    import django
+
+    django.setup()
+    from django.core import mail
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    def count(client, method, path, data=None, expect=200):
+        with CaptureQueriesContext(connection) as queries:
+            response = getattr(client, method)(path, data) if data else client.get(path)
+        if response.status_code != expect:
+            raise RuntimeError(f"{method} {path}: HTTP {response.status_code}, not {expect}")
+        return len(queries)
+
+    anonymous = Client(HTTP_HOST="127.0.0.1")
+    count(anonymous, "get", spec["peer_path"])  # warm the caches (the site's root paths)
+    counts = {"peer GET": count(anonymous, "get", spec["peer_path"])}
+    counts["peer POST"] = count(anonymous, "post", spec["peer_path"], spec["peer_post"])
+    if len(getattr(mail, "outbox", [])) != 1:
+        raise RuntimeError("the Wagtail form page sent no mail")
+    for session_key in spec["session_keys"]:  # the first warms this process's caches
+        signed_in = Client(HTTP_HOST="127.0.0.1")
+        signed_in.cookies["sessionid"] = session_key
+        counts["wizard GET"] = count(signed_in, "get", spec["wizard_path"])
+        counts["wizard POST"] = count(
+            signed_in, "post", spec["wizard_path"], spec["wizard_post"], expect=302
+        )
+    return counts
+
+
+def _wizard_post(visitor: Visitor | None) -> dict[str, str]:
+    """What the applicants step sends (the tests' ``applicants_post``) for two applicants."""
+    data = {"application_type": TWO_APPLICANTS, "action": "submit"}
+    for (position, _ordinal), applicant in zip(POSITIONS, (FATHER, MOTHER), strict=True):
+        for name, value in applicant.items():
+            data[f"applicant{position}-{name}"] = value
+    if visitor is not None:
+        data["csrfmiddlewaretoken"] = visitor.csrf_token
+    return data
+
+
+# The server -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    port: int
+    log: Path
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()  # gunicorn's arbiter stops its workers
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=20)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _start_server(args, env: dict[str, str], scratch: Path, *, ready_path: str) -> Server:
+    port = _free_port()
+    log = scratch / f"gunicorn-{port}.log"
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "portal.wsgi:application",
+        f"--bind=127.0.0.1:{port}",
+        f"--workers={args.workers}",
+        f"--worker-class={args.worker_class}",
+        f"--threads={args.threads}",
+        f"--chdir={PROJECT_ROOT}",
+        "--backlog=256",
+        "--timeout=60",
+        "--graceful-timeout=5",
+        "--log-level=warning",
+        f"--error-logfile={log}",
+    ]
+    process = subprocess.Popen(
+        command,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    server = Server(process=process, port=port, log=log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", ready_path)
+            status = connection.getresponse().status
+            connection.close()
+            if status == 200:
+                _warm(port, ready_path)
+                return server
+        except OSError:
+            pass
+        time.sleep(0.2)
+    server.stop()
+    tail = log.read_text(errors="replace")[-3000:] if log.exists() else ""
+    raise RuntimeError(f"gunicorn did not serve {ready_path} on port {port}:\n{tail}")
+
+
+def _warm(port: int, path: str) -> None:
+    """Some GETs from a few connections at once, so every worker has imported, connected and
+    compiled its templates before anything is measured (the rounds' warm-ups do the rest)."""
+
+    def client() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        for _ in range(15):
+            connection.request("GET", path)
+            connection.getresponse().read()
+        connection.close()
+
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+
+# The load ---------------------------------------------------------------------------------------
+
+# next_request(connection index) → (path, body, headers), or None when nothing is left to send.
+NextRequest = Callable[[int], tuple[str, bytes | None, dict[str, str]] | None]
+# check(status, response, body) → what is wrong, or None.
+Check = Callable[[int, http.client.HTTPResponse, bytes], str | None]
+
+
+@dataclass
+class Load:
+    label: str
+    method: str
+    next_request: NextRequest
+    check: Check
+    queries: int = 0
+
+
+@dataclass
+class Result:
+    label: str
+    rates: list[float] = field(default_factory=list)  # one a round
+    measured: int = 0
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    total: int = 0  # answered, warm-ups included
+    body_bytes: int = 0
+    ran_out_after: float | None = None  # seconds into a round when the students ran out
+
+    @property
+    def rate(self) -> float:
+        return statistics.median(self.rates) if self.rates else 0.0
+
+    def percentile(self, fraction: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] * 1000
+
+
+def _run_load(load: Load, port: int, args, result: Result) -> None:
+    """One round, closed loop: each connection sends its next request as soon as the last one is
+    answered; answers that arrive in the measured window (after the warm-up) are counted."""
+    started = time.perf_counter()
+    measure_from = started + args.warmup
+    stop_at = measure_from + args.duration
+    records: list[list[tuple[float, float, str | None, int]]] = [
+        [] for _ in range(args.connections)
+    ]
+
+    def client(index: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            while time.perf_counter() < stop_at:
+                request = load.next_request(index)
+                if request is None:
+                    return
+                path, body, headers = request
+                sent = time.perf_counter()
+                try:
+                    connection.request(load.method, path, body=body, headers=headers)
+                    response = connection.getresponse()
+                    data = response.read()
+                    error = load.check(response.status, response, data)
+                except (OSError, http.client.HTTPException) as exc:
+                    connection.close()
+                    data, error = b"", f"{type(exc).__name__}: {exc}"
+                done = time.perf_counter()
+                records[index].append((done, done - sent, error, len(data)))
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=client, args=(index,), daemon=True)
+        for index in range(args.connections)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=args.warmup + args.duration + 60)
+
+    answered = [record for thread in records for record in thread]
+    result.total += len(answered)
+    result.errors += [error for _done, _latency, error, _size in answered if error]
+    window = [record for record in answered if measure_from <= record[0] <= stop_at]
+    last = max((record[0] for record in answered), default=started)
+    if last < stop_at - 0.5:  # the students ran out: only the time they lasted counts
+        result.ran_out_after = last - started
+        seconds = last - measure_from
+    else:
+        seconds = args.duration
+    if window and seconds > 0:
+        result.rates.append(len(window) / seconds)
+        result.measured += len(window)
+        result.seconds += seconds
+        result.latencies += [latency for _done, latency, _error, _size in window]
+        result.body_bytes = int(statistics.median(size for *_rest, size in window))
+
+
+def _alternate(loads: list[Load], port: int, args) -> list[Result]:
+    """The loads one after the other, ``args.rounds`` times: a drift of the machine (other
+    processes, the database growing) then touches all of them alike."""
+    results = [Result(label=load.label) for load in loads]
+    for _round in range(args.rounds):
+        for load, result in zip(loads, results, strict=True):
+            _run_load(load, port, args, result)
+    return results
+
+
+def _expect(status: int, *, contains: bytes = b"", location: str = "") -> Check:
+    def check(got: int, response: http.client.HTTPResponse, body: bytes) -> str | None:
+        if got != status:
+            where = response.getheader("Location") or body[:200].decode(errors="replace")
+            return f"HTTP {got} (expected {status}): {where}"
+        if contains and contains not in body:
+            return f"HTTP {got} without {contains!r}"
+        if location and not (response.getheader("Location") or "").endswith(location):
+            return f"redirected to {response.getheader('Location')} instead of …{location}"
+        return None
+
+    return check
+
+
+def _peer_browsers(port: int, path: str, count: int) -> list[tuple[str, str]]:
+    """One anonymous browser a connection: its CSRF cookie and the form's token, from a GET."""
+    browsers = []
+    for _ in range(count):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        body = response.read()
+        connection.close()
+        cookie = SimpleCookie()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            cookie.load(header)
+        browsers.append((cookie["csrftoken"].value, CSRF_INPUT.search(body).group(1).decode()))
+    return browsers
+
+
+def _get_loads(port: int, fixture: Fixture, queries: dict, connections: int) -> list[Load]:
+    browsers = _peer_browsers(port, fixture.peer_path, connections)
+
+    def peer_get(index: int):
+        return fixture.peer_path, None, {"Cookie": f"csrftoken={browsers[index][0]}"}
+
+    def wizard_get(index: int):
+        visitor = fixture.browsing[index]
+        cookie = f"sessionid={visitor.session_key}; csrftoken={visitor.csrf_secret}"
+        return fixture.wizard_path, None, {"Cookie": cookie}
+
+    return [
+        Load(
+            "(a) Wagtail form page GET",
+            "GET",
+            peer_get,
+            _expect(200, contains=b"csrfmiddlewaretoken"),
+            queries["peer GET"],
+        ),
+        Load(
+            "(b) wizard applicants step GET",
+            "GET",
+            wizard_get,
+            _expect(200, contains=b'name="applicant2-email"'),
+            queries["wizard GET"],
+        ),
+    ]
+
+
+def _post_loads(port: int, fixture: Fixture, queries: dict, tasks: str, connections: int):
+    origin = f"http://127.0.0.1:{port}"  # browsers send it with every POST
+    browsers = _peer_browsers(port, fixture.peer_path, connections)
+    peer_bodies = [
+        urlencode({**fixture.peer_post, "csrfmiddlewaretoken": token}).encode()
+        for _cookie, token in browsers
+    ]
+
+    def peer_post(index: int):
+        headers = {
+            "Cookie": f"csrftoken={browsers[index][0]}",
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": origin,
+        }
+        return fixture.peer_path, peer_bodies[index], headers
+
+    pool = iter(fixture.pools[tasks])
+    lock = threading.Lock()
+
+    def wizard_post(index: int):
+        with lock:
+            visitor = next(pool, None)
+        if visitor is None:
+            return None
+        headers = {
+            "Cookie": f"sessionid={visitor.session_key}; csrftoken={visitor.csrf_secret}",
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": origin,
+        }
+        return fixture.wizard_path, urlencode(_wizard_post(visitor)).encode(), headers
+
+    where = "immediately" if tasks == IMMEDIATE else "queued in the database"
+    return [
+        Load(
+            "(c) Wagtail form page POST",
+            "POST",
+            peer_post,
+            _expect(200, contains=b'class="success"'),
+            queries["peer POST"],
+        ),
+        Load(
+            f"(d) wizard final POST, review start {where}",
+            "POST",
+            wizard_post,
+            _expect(302, location=fixture.done_path),
+            queries["wizard POST" if tasks == IMMEDIATE else "wizard POST queued"],
+        ),
+    ]
+
+
+def _drain_queue(env: dict[str, str], timeout: float) -> str:
+    """One db_worker runs the queued review starts, as production does behind the requests."""
+    from django_tasks_db.models import DBTaskResult
+
+    review_starts = DBTaskResult.objects.filter(
+        task_path="binding_forms.tasks.application_start_review"
+    )
+    queued = review_starts.filter(status="READY").count()
+    if not queued or timeout <= 0:
+        return f"{queued:,} review starts queued, not run"
+    started = time.perf_counter()
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload"],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        worker.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        worker.terminate()
+        worker.wait(timeout=20)
+    seconds = time.perf_counter() - started
+    left = review_starts.filter(status="READY").count()
+    failed = review_starts.filter(status="FAILED").count()
+    done = queued - left
+    return (
+        f"one db_worker ran {done:,} of {queued:,} queued review starts in {seconds:.1f} s = "
+        f"{done / seconds:,.1f}/s, start-up included{f'; {failed} FAILED' if failed else ''}"
+    )
+
+
+# The run ----------------------------------------------------------------------------------------
+
+
+def _run(args: argparse.Namespace, env: dict[str, str], scratch: Path) -> int:
+    import django
+
+    django.setup()
+    import gunicorn
+    import wagtail
+    from django.db import connection
+
+    fixture = _build(args)
+    queue_env = {**env, "TASK_BACKEND": DATABASE_QUEUE}
+    queries = _count_queries(env, fixture, fixture.probes[:2])
+    with_queue = _count_queries(queue_env, fixture, fixture.probes[2:])
+    queries["wizard POST queued"] = with_queue["wizard POST"]
+
+    version = connection.pg_version
+    workers = f"{args.workers} {args.worker_class} workers" + (
+        f" × {args.threads} threads" if args.worker_class == "gthread" else ""
+    )
+    load = os.getloadavg()[0]
+    print(
+        f"\nServer: gunicorn {gunicorn.__version__}, {workers}; Django {django.__version__}, "
+        f"Wagtail {wagtail.__version__}, PostgreSQL {version // 10000}.{version % 100}; "
+        f"{os.cpu_count()} CPUs, load average {load:.2f} before the run"
+        + ("  (other work is running: expect noise)" if load > 0.3 else "")
+    )
+    print(
+        f"Client: {args.connections} connections (Python threads, http.client), "
+        f"{args.rounds} rounds of {args.warmup:g} s warm-up + {args.duration:g} s measured, "
+        f"the two pages alternating; req/s is the median of the rounds\n"
+    )
+
+    server = _start_server(args, env, scratch, ready_path=fixture.peer_path)
+    try:
+        get_loads = _get_loads(server.port, fixture, queries, args.connections)
+        gets = _alternate(get_loads, server.port, args)
+        _print_all(gets, [load.queries for load in get_loads])
+        post_loads = _post_loads(server.port, fixture, queries, IMMEDIATE, args.connections)
+        posts = _alternate(post_loads, server.port, args)
+        _print_all(posts, [load.queries for load in post_loads])
+    finally:
+        server.stop()
+
+    server = _start_server(args, queue_env, scratch, ready_path=fixture.peer_path)
+    try:
+        queue_loads = _post_loads(server.port, fixture, queries, DATABASE_QUEUE, args.connections)
+        queue_loads[0].label = "(c') Wagtail form page POST, second server"
+        queue_loads[1].label = "(d') wizard final POST, review start queued in the database"
+        queued = _alternate(queue_loads, server.port, args)
+        _print_all(queued, [load.queries for load in queue_loads])
+    finally:
+        server.stop()
+
+    everything = gets + posts + queued
+    for result in everything:
+        if result.errors:
+            print(f"\n{result.label}: {len(result.errors)} of {result.total} answers wrong, e.g.")
+            for error in dict.fromkeys(result.errors[:50]):
+                print(f"    {error}")
+    problems = _check_database(fixture, posts + queued, workflow=not args.no_workflow)
+    for problem in problems:
+        print(f"\nData check: {problem}")
+    print(f"\nWorker: {_drain_queue(queue_env, args.drain_timeout)}\n")
+
+    verdicts = [
+        _ratio("step GET", gets[1], gets[0], GOAL_GET),
+        _ratio("final POST, review start immediate", posts[1], posts[0], GOAL_POST),
+        _ratio("final POST, review start queued (production)", queued[1], queued[0], GOAL_POST),
+    ]
+    if problems or any(result.errors or not result.rates for result in everything):
+        print("INVALID: some requests failed or the data does not add up (see above).")
+        return 2
+    return 0 if verdicts[0] and verdicts[1] else 1
+
+
+def _print_all(results: list[Result], queries: list[int]) -> None:
+    for result, count in zip(results, queries, strict=True):
+        rounds = ", ".join(f"{rate:.0f}" for rate in result.rates)
+        note = (
+            f"; students ran out {result.ran_out_after:.0f} s into a round"
+            if result.ran_out_after is not None
+            else ""
+        )
+        print(
+            f"{result.label:<66} {result.rate:7.1f} req/s  [{rounds}]  "
+            f"p50 {result.percentile(0.5):5.0f} ms  p99 {result.percentile(0.99):5.0f} ms  "
+            f"{result.body_bytes / 1024:4.1f} KiB  {count:2d} queries{note}",
+            flush=True,
+        )
+
+
+def _ratio(what: str, wizard: Result, peer: Result, goal: float) -> bool:
+    ratio = wizard.rate / peer.rate if peer.rate else 0.0
+    passed = ratio >= goal
+    print(
+        f"{'PASS' if passed else 'FAIL'}  {what}: wizard / Wagtail form page = "
+        f"{wizard.rate:.1f} / {peer.rate:.1f} = {ratio:.2f}×  (goal ≥ {goal:.1f}×)"
+    )
+    return passed
+
+
+def _check_database(fixture: Fixture, posts: list[Result], *, workflow: bool) -> list[str]:
+    """The server did the work it answered for: an application with two applicants for each
+    wizard POST (and its review started, when tasks ran immediately), a queued task otherwise,
+    and a stored submission for each form POST."""
+    from django_tasks_db.models import DBTaskResult
+    from wagtail.contrib.forms.models import FormSubmission
+    from wagtail.models import WorkflowState
+
+    from binding_forms.models import Applicant, Application
+
+    peer, wizard, peer_queued, wizard_queued = posts
+    problems = []
+    for tasks, result in ((IMMEDIATE, wizard), (DATABASE_QUEUE, wizard_queued)):
+        answered = result.total - len(result.errors)
+        students = [visitor.student_id for visitor in fixture.pools[tasks]]
+        submitted = Application.objects.filter(student__in=students, submitted_at__isnull=False)
+        if (count := submitted.count()) != answered:
+            problems.append(f"{count:,} applications submitted for {answered:,} wizard POSTs")
+        if (count := Applicant.objects.filter(application__in=submitted).count()) != 2 * answered:
+            problems.append(f"{count:,} applicants on {answered:,} applications of two")
+        if tasks == IMMEDIATE and workflow:
+            ids = [str(pk) for pk in submitted.values_list("pk", flat=True)]
+            if (count := WorkflowState.objects.filter(object_id__in=ids).count()) != answered:
+                problems.append(f"{count:,} reviews started for {answered:,} applications")
+        elif tasks == DATABASE_QUEUE and (count := DBTaskResult.objects.count()) < answered:
+            problems.append(f"{count:,} review starts queued for {answered:,} wizard POSTs")
+    answered = sum(result.total - len(result.errors) for result in (peer, peer_queued))
+    stored = FormSubmission.objects.count() - 2  # two are the query counts'
+    if stored != answered:
+        problems.append(f"{stored:,} form submissions stored for {answered:,} form POSTs")
+    return problems
+
+
+def _since(started: float) -> str:
+    return f"{time.perf_counter() - started:.1f} s"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
