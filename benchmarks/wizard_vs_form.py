@@ -852,12 +852,17 @@ def _run(args: argparse.Namespace, env: dict[str, str], scratch: Path) -> int:
     workers = f"{args.workers} {args.worker_class} workers" + (
         f" × {args.threads} threads" if args.worker_class == "gthread" else ""
     )
-    load = os.getloadavg()[0]
+    busy = _others_cpu_share()
     print(
         f"\nServer: gunicorn {gunicorn.__version__}, {workers}; Django {django.__version__}, "
         f"Wagtail {wagtail.__version__}, PostgreSQL {version // 10000}.{version % 100}; "
-        f"{os.cpu_count()} CPUs, load average {load:.2f} before the run"
-        + ("  (other work is running: expect noise)" if load > 0.3 else "")
+        f"{os.cpu_count()} CPUs"
+        + (f", {busy:.0%} of them busy with other work just before" if busy is not None else "")
+        + (
+            "  (expect noise: the ratios hold up better than the rates)"
+            if (busy or 0) > 0.1
+            else ""
+        )
     )
     print(
         f"Client: {args.connections} connections (Python threads, http.client), "
@@ -906,6 +911,24 @@ def _run(args: argparse.Namespace, env: dict[str, str], scratch: Path) -> int:
         print("INVALID: some requests failed or the data does not add up (see above).")
         return 2
     return 0 if verdicts[0] and verdicts[1] else 1
+
+
+def _others_cpu_share(seconds: float = 2.0) -> float | None:
+    """How busy the CPUs are while this benchmark sits idle: other processes' share (Linux)."""
+
+    def sample() -> tuple[int, int]:
+        with open("/proc/stat") as stat:
+            ticks = [int(value) for value in stat.readline().split()[1:]]
+        idle = ticks[3] + ticks[4]  # idle, iowait
+        return sum(ticks) - idle, sum(ticks)
+
+    try:
+        busy_before, total_before = sample()
+        time.sleep(seconds)
+        busy_after, total_after = sample()
+    except (OSError, IndexError, ValueError):
+        return None
+    return (busy_after - busy_before) / max(1, total_after - total_before)
 
 
 def _print_all(results: list[Result], queries: list[int]) -> None:
