@@ -2,8 +2,6 @@
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
-from wagtail.models import GroupApprovalTask, Workflow, WorkflowContentType, WorkflowTask
 
 from binding_forms.accounts import student_username
 from binding_forms.models import Application
@@ -21,17 +19,8 @@ def wizard(home_page):
 
 @pytest.fixture
 def workflow(db):
-    """What the review issue installs: a workflow assigned to applications."""
-    from django.contrib.auth.models import Group
-
-    task = GroupApprovalTask.objects.create(name="註冊組審核")
-    task.groups.set([Group.objects.get(name="Registrars")])
-    flow = Workflow.objects.create(name="親子帳號審核")
-    WorkflowTask.objects.create(workflow=flow, task=task, sort_order=0)
-    WorkflowContentType.objects.create(
-        workflow=flow, content_type=ContentType.objects.get_for_model(Application)
-    )
-    return flow
+    """The review a migration assigns to applications: one SchoolRegistrarTask."""
+    return Application().get_workflow()
 
 
 @pytest.fixture

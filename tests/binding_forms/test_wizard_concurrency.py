@@ -4,16 +4,8 @@ import threading
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection, connections
-from wagtail.models import (
-    GroupApprovalTask,
-    Workflow,
-    WorkflowContentType,
-    WorkflowState,
-    WorkflowTask,
-)
+from wagtail.models import WorkflowState
 
 from binding_forms import services
 from binding_forms.models import Applicant, Application, ApplicationType
@@ -42,13 +34,6 @@ FATHER = {
 def test_simultaneous_submissions_make_one_application_and_one_review():
     pupil = student(school=school())
     user = get_user_model().objects.create_user("313601-P108035")
-    task = GroupApprovalTask.objects.create(name="註冊組審核")
-    task.groups.set([Group.objects.create(name="審核者")])
-    flow = Workflow.objects.create(name="親子帳號審核")
-    WorkflowTask.objects.create(workflow=flow, task=task, sort_order=0)
-    WorkflowContentType.objects.create(
-        workflow=flow, content_type=ContentType.objects.get_for_model(Application)
-    )
     application = services.application_for(student=pupil, page=None, user=user)
     services.application_confirm_student(application=application)
     Application.objects.filter(pk=application.pk).update(consent="agreed")
