@@ -2,8 +2,9 @@ import unicodedata
 
 from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
-from django.contrib.auth import authenticate
-from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext_lazy as _
 
 from binding_forms.accounts import normalize_account, student_username
@@ -154,6 +155,27 @@ class ParentSignInForm(SignInForm):
 
     def sign_in_name(self) -> str:
         return self.cleaned_data["email"].strip().lower()
+
+
+class ParentPasswordResetForm(PasswordResetForm):
+    """Django mails only accounts with a usable password; a parent whose first password (the
+    last six digits of the ID) was never used, or expired, has none yet and must get the link
+    too. Student accounts have no email, so they are never matched."""
+
+    def get_users(self, email):
+        users = (
+            get_user_model()
+            ._default_manager.filter(email__iexact=email, is_active=True)
+            .select_related("parent_account")
+        )
+        return (user for user in users if user.has_usable_password() or _is_parent(user))
+
+
+def _is_parent(user) -> bool:
+    try:
+        return user.parent_account is not None
+    except ObjectDoesNotExist:
+        return False
 
 
 class FirstPasswordChangeForm(SetPasswordForm):

@@ -10,7 +10,12 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from binding_forms.forms import FirstPasswordChangeForm, ParentSignInForm, StudentSignInForm
+from binding_forms.forms import (
+    FirstPasswordChangeForm,
+    ParentPasswordResetForm,
+    ParentSignInForm,
+    StudentSignInForm,
+)
 from binding_forms.models import District
 
 TABS = {"student": StudentSignInForm, "parent": ParentSignInForm}
@@ -102,6 +107,7 @@ class ParentPasswordResetView(auth_views.PasswordResetView):
     """A parent account resets its password by an emailed link; student accounts have no email
     and are reset by the school's registrar."""
 
+    form_class = ParentPasswordResetForm
     template_name = "binding_forms/password_reset_form.html"
     email_template_name = "binding_forms/password_reset_email.txt"
     subject_template_name = "binding_forms/password_reset_subject.txt"

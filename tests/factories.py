@@ -95,3 +95,47 @@ def registrar_user(*, of_school, **kwargs):
     user.groups.add(Group.objects.get(name="Registrars"))
     of_school.registrars.add(user)
     return user
+
+
+FATHER = {
+    "name": "陳大名",
+    "relationship": "父女",
+    "id_number": "A123456789",
+    "mobile": "0912123456",
+    "email": "alle@schoolsoft.com.tw",
+}
+MOTHER = {
+    "name": "林美𠮷",
+    "relationship": "母女",
+    "id_number": "A228704139",
+    "mobile": "0987654321",
+    "email": "mei@example.com",
+}
+
+
+def submitted_application(*, student, page=None, applicants=(FATHER,)):
+    """An application as the wizard leaves it after 確認送出 (its review started)."""
+    from binding_forms import services
+    from binding_forms.models import ApplicationType
+
+    if student.user is None:
+        student.user = UserFactory(username=f"{student.school.moe_code}-P{student.student_number}")
+        student.save(update_fields=["user"])
+    user = student.user
+    application = services.application_for(student=student, page=page, user=user)
+    services.application_confirm_student(application=application)
+    if page is not None:
+        services.application_record_consent(application=application, page=page, agreed=True)
+    else:
+        application.consent = "agreed"
+        application.save(update_fields=["consent"])
+    count = len(applicants)
+    label = "一位申請帳號" if count == 1 else "雙親為監護人，二位申請帳號"
+    return services.application_submit(
+        application=application,
+        application_type=ApplicationType(label=label, applicant_count=count),
+        applicants=[
+            {**values, "position": position} for position, values in enumerate(applicants, 1)
+        ],
+        user=user,
+    )

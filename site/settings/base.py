@@ -132,7 +132,10 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "binding_forms.backends.StudentFirstPasswordBackend",
+    "review_workflow.backends.ParentFirstPasswordBackend",
 ]
+# A parent account's first password (last six digits of the ID number) stops working after this.
+PARENT_FIRST_PASSWORD_DAYS = int(os.environ.get("PARENT_FIRST_PASSWORD_DAYS", "30"))
 LOGIN_URL = "signin"
 LOGIN_REDIRECT_URL = "binding_start"
 LOGOUT_REDIRECT_URL = "/"

@@ -1,0 +1,249 @@
+"""From submitted to approved: the school's step, the parent accounts it makes, and the parent's
+first sign-in with email + last six digits of the ID number."""
+
+import datetime
+import re
+
+import pytest
+from captcha.models import CaptchaStore
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from wagtail.models import TaskState, WorkflowState
+
+from binding_forms.models import Application
+from review_workflow.models import ParentAccount, ParentStudentLink, SchoolRegistrarTask
+from review_workflow.services import ProvisioningError
+from tests.factories import (
+    FATHER,
+    MOTHER,
+    UserFactory,
+    registrar_user,
+    school,
+    student,
+    submitted_application,
+)
+from tests.pii import tables_holding
+
+SIGNIN = "/signin/"
+
+
+def decide(application, user, action, comment=""):
+    state = application.current_workflow_state.current_task_state
+    state.task.specific.on_action(state, user, action, comment=comment)
+    application.refresh_from_db()
+
+
+def sign_in_as_parent(client, email, password):
+    html = client.get(SIGNIN, {"tab": "parent"}).content.decode()
+    key = re.search(r'name="captcha_0" value="([0-9a-f]+)"', html).group(1)
+    return client.post(
+        SIGNIN,
+        {
+            "tab": "parent",
+            "email": email,
+            "password": password,
+            "captcha_0": key,
+            "captcha_1": CaptchaStore.objects.get(hashkey=key).response,
+        },
+    )
+
+
+@pytest.fixture
+def songshan(db):
+    return school()
+
+
+@pytest.fixture
+def xiaohua(songshan):
+    return student(school=songshan)
+
+
+@pytest.fixture
+def registrar(songshan):
+    return registrar_user(of_school=songshan, username="songshan-registrar")
+
+
+@pytest.fixture
+def other_registrar(db):
+    return registrar_user(
+        of_school=school(moe_code="353604", name="臺北市大安區大安國民小學", district="大安區"),
+        username="daan-registrar",
+    )
+
+
+def test_the_migration_assigns_a_school_registrar_review_to_applications(db):
+    workflow = Application().get_workflow()
+
+    assert workflow is not None and workflow.active
+    assert [type(task.specific) for task in workflow.tasks.all()] == [SchoolRegistrarTask]
+
+
+def test_approved_parent_signs_in_with_email_and_last_six_digits_then_must_change_it(
+    client, xiaohua, registrar
+):
+    application = submitted_application(student=xiaohua)
+    decide(application, registrar, "approve")
+
+    assert application.live
+    assert application.current_workflow_state is None
+    assert WorkflowState.objects.get().status == WorkflowState.STATUS_APPROVED
+    parent = get_user_model().objects.get(username="alle@schoolsoft.com.tw")
+    assert parent.email == "alle@schoolsoft.com.tw"
+    assert parent.first_name == "陳大名"
+    assert parent.password_change_required and not parent.has_usable_password()
+    link = ParentStudentLink.objects.get()
+    assert (link.parent, link.student, link.relationship) == (parent, xiaohua, "父女")
+    assert link.approved_by == registrar
+    assert tables_holding("A123456789") == []
+
+    wrong = sign_in_as_parent(client, "alle@schoolsoft.com.tw", "A123456789")
+    assert wrong.status_code == 200 and "_auth_user_id" not in client.session
+
+    signed_in = sign_in_as_parent(client, "Alle@SchoolSoft.com.tw", "456789")
+    assert signed_in.status_code == 302
+    assert signed_in["Location"].startswith("/signin/password/")
+    assert client.session["_auth_user_id"] == str(parent.pk)
+    assert client.get("/bind/").status_code == 302  # nothing else before the change
+
+    changed = client.post(
+        "/signin/password/",
+        {"new_password1": "Hua-papa-2026!", "new_password2": "Hua-papa-2026!"},
+    )
+    assert changed.status_code == 302
+    parent.refresh_from_db()
+    assert not parent.password_change_required and parent.check_password("Hua-papa-2026!")
+
+    client.logout()
+    assert sign_in_as_parent(client, "alle@schoolsoft.com.tw", "456789").status_code == 200
+    assert sign_in_as_parent(client, "alle@schoolsoft.com.tw", "Hua-papa-2026!").status_code == 302
+
+
+def test_the_first_password_expires_unused(client, xiaohua, registrar, settings):
+    settings.PARENT_FIRST_PASSWORD_DAYS = 14
+    application = submitted_application(student=xiaohua)
+    decide(application, registrar, "approve")
+    account = ParentAccount.objects.get()
+    expires = account.first_password_expires_at
+    assert expires - timezone.now() > datetime.timedelta(days=13, hours=23)
+
+    ParentAccount.objects.update(first_password_expires_at=timezone.now())
+
+    assert sign_in_as_parent(client, "alle@schoolsoft.com.tw", "456789").status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_expired_first_password_is_replaced_by_the_reset_mail(client, xiaohua, registrar):
+    from django.core import mail
+
+    decide(submitted_application(student=xiaohua), registrar, "approve")
+    ParentAccount.objects.update(first_password_expires_at=timezone.now())
+    mail.outbox.clear()
+
+    client.post("/signin/reset/", {"email": "alle@schoolsoft.com.tw"})
+
+    assert [message.to for message in mail.outbox] == [["alle@schoolsoft.com.tw"]]
+
+
+def test_two_applicants_get_two_accounts_and_links(xiaohua, registrar):
+    application = submitted_application(student=xiaohua, applicants=(FATHER, MOTHER))
+    decide(application, registrar, "approve", comment="資料相符")
+
+    links = ParentStudentLink.objects.order_by("relationship")
+    assert [(link.parent.username, link.relationship) for link in links] == [
+        ("mei@example.com", "母女"),
+        ("alle@schoolsoft.com.tw", "父女"),
+    ]
+    assert TaskState.objects.get().comment == "資料相符"
+
+
+def test_siblings_reuse_one_parent_account(songshan, xiaohua, registrar):
+    brother = student(school=songshan, number="110021", name="陳小明", id_number="A100000001")
+    decide(submitted_application(student=xiaohua), registrar, "approve")
+    # The father applies for the second child with another email: the ID finds his account.
+    decide(
+        submitted_application(student=brother, applicants=({**FATHER, "email": "da@x.tw"},)),
+        registrar,
+        "approve",
+    )
+
+    parent = get_user_model().objects.get(parent_account__isnull=False)
+    assert ParentAccount.objects.count() == 1
+    assert sorted(link.student.name for link in parent.child_links.all()) == ["陳小明", "陳小花"]
+
+
+def test_a_parent_account_found_by_email_is_reused(xiaohua, registrar):
+    existing = UserFactory(username="alle@schoolsoft.com.tw", email="alle@schoolsoft.com.tw")
+
+    decide(submitted_application(student=xiaohua), registrar, "approve")
+
+    assert ParentStudentLink.objects.get().parent == existing
+    assert ParentAccount.objects.get().user == existing
+
+
+def test_an_email_that_signs_in_a_staff_member_stops_the_approval_whole(xiaohua, registrar):
+    UserFactory(username="alle@schoolsoft.com.tw", is_staff=True)
+    application = submitted_application(student=xiaohua)
+
+    with pytest.raises(ProvisioningError):
+        decide(application, registrar, "approve")
+
+    application.refresh_from_db()
+    assert not application.live
+    assert application.current_workflow_state.status == WorkflowState.STATUS_IN_PROGRESS
+    assert TaskState.objects.get().status == TaskState.STATUS_IN_PROGRESS
+    assert not ParentStudentLink.objects.exists() and not ParentAccount.objects.exists()
+
+
+def test_changes_requested_resubmitted_then_approved(xiaohua, registrar):
+    from binding_forms.models import ApplicationType
+    from binding_forms.services import application_submit
+
+    application = submitted_application(student=xiaohua)
+    decide(application, registrar, "reject", comment="手機號碼有誤")
+    assert application.current_workflow_state.status == WorkflowState.STATUS_NEEDS_CHANGES
+
+    application_submit(
+        application=application,
+        application_type=ApplicationType(label="一位申請帳號", applicant_count=1),
+        applicants=[{**FATHER, "mobile": "0912000111", "position": 1}],
+        user=application.requester,
+    )
+    application.refresh_from_db()
+    decide(application, registrar, "approve")
+
+    assert application.live
+    assert WorkflowState.objects.count() == 1
+    assert ParentAccount.objects.get().mobile == "0912000111"
+
+
+def test_a_registrar_of_another_school_can_neither_see_nor_act(
+    xiaohua, registrar, other_registrar
+):
+    application = submitted_application(student=xiaohua)
+    state = application.current_workflow_state.current_task_state
+    task = state.task.specific
+
+    assert task.get_actions(application, other_registrar) == []
+    assert not task.user_can_access_editor(application, other_registrar)
+    assert task.locked_for_user(application, other_registrar)
+    assert not task.user_can_lock(application, other_registrar)
+    assert list(TaskState.objects.reviewable_by(other_registrar)) == []
+
+    assert [name for name, *_ in task.get_actions(application, registrar)] == [
+        "reject",
+        "approve",
+        "approve",
+    ]
+    assert task.user_can_access_editor(application, registrar)
+    assert not task.locked_for_user(application, registrar)
+    assert list(TaskState.objects.reviewable_by(registrar)) == [state]
+
+
+def test_a_registrar_who_left_the_school_can_no_longer_act(xiaohua, registrar, songshan):
+    application = submitted_application(student=xiaohua)
+    songshan.registrars.remove(registrar)
+    registrar = get_user_model().objects.get(pk=registrar.pk)  # a new request
+
+    task = application.current_workflow_state.current_task_state.task.specific
+    assert task.get_actions(application, registrar) == []
+    assert list(TaskState.objects.reviewable_by(registrar)) == []
