@@ -12,7 +12,7 @@ except ImportError:  # Django 5.2 LTS: the backport
 from binding_forms.models import Application
 
 
-@task()
+@task(backend="background")
 def application_start_review(application_id: int, user_id: int) -> None:
     """Snapshot the submitted application as a revision and start, or resume, the review
     workflow with the parent as requester.

@@ -212,14 +212,15 @@ ANYMAIL = {
     if key.startswith("ANYMAIL_")
 }
 
-# Background work: immediate unless TASK_BACKEND names another backend
-# (production: django_tasks_db.DatabaseBackend, run by ``manage.py db_worker``).
+# Background work. Ours (review starts, mail) goes to the "background" backend: immediate unless
+# TASK_BACKEND names another (production: django_tasks_db.DatabaseBackend, run by
+# ``manage.py db_worker --backend background``). Wagtail's own small tasks (reference and search
+# index updates) stay on "default", run in the request as Wagtail does by default: on Django 6
+# they are declared with the django-tasks backport, which django-tasks-db's worker cannot load.
+IMMEDIATE_TASKS = "django_tasks.backends.immediate.ImmediateBackend"
 TASKS = {
-    "default": {
-        "BACKEND": os.environ.get(
-            "TASK_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"
-        ),
-    }
+    "default": {"BACKEND": IMMEDIATE_TASKS},
+    "background": {"BACKEND": os.environ.get("TASK_BACKEND", IMMEDIATE_TASKS)},
 }
 
 # One-time codes that prove an applicant's email address (django-otp's email device): valid for

@@ -47,7 +47,8 @@ if REDIS_URL := os.environ.get("REDIS_URL"):
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 
 TASKS = {
-    "default": {
+    **TASKS,
+    "background": {
         "BACKEND": os.environ.get("TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
-    }
+    },
 }

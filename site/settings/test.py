@@ -15,7 +15,10 @@ if django.VERSION >= (6, 1):
     MAILERS = {"default": {"BACKEND": MAIL_BACKEND}}
 else:
     EMAIL_BACKEND = MAIL_BACKEND
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+TASKS = {
+    "default": {"BACKEND": IMMEDIATE_TASKS},  # noqa: F405
+    "background": {"BACKEND": IMMEDIATE_TASKS},  # noqa: F405
+}
 
 MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (whitenoise warns when it is missing)

@@ -1,0 +1,40 @@
+"""Production's queue: the parent's request stores the review start, ``db_worker`` runs it.
+
+On Django 6 the worker only loads ``django.tasks`` tasks; this proves ours are, and that
+Wagtail's own tasks (declared with the backport) do not land in the queue at all.
+"""
+
+import pytest
+from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
+from wagtail.models import WorkflowState
+
+from binding_forms.models import Application
+from tests.factories import school, student, submitted_application
+
+QUEUE = "django_tasks_db.DatabaseBackend"
+
+
+@pytest.fixture
+def database_queue(settings):
+    settings.TASKS = {**settings.TASKS, "background": {"BACKEND": QUEUE}}
+
+
+@pytest.mark.django_db
+def test_the_worker_starts_the_review_the_request_queued(database_queue, home_page):
+    from binding_forms.services import wizard_page_create
+
+    wizard = wizard_page_create(parent=home_page)  # Wagtail's own tasks run as it publishes
+    application = submitted_application(student=student(school=school()), page=wizard)
+
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path == "binding_forms.tasks.application_start_review"
+    assert queued.status == "READY"
+    assert application.current_workflow_state is None
+
+    call_command("db_worker", "--backend", "background", "--batch", "--no-startup-delay")
+
+    queued.refresh_from_db()
+    assert queued.status == "SUCCESSFUL", queued.exception_class_path
+    application = Application.objects.get()
+    assert application.current_workflow_state.status == WorkflowState.STATUS_IN_PROGRESS
