@@ -47,7 +47,7 @@ if REDIS_URL := os.environ.get("REDIS_URL"):
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 
 TASKS = {
-    **TASKS,
+    **TASKS,  # noqa: F405
     "background": {
         "BACKEND": os.environ.get("TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     },
