@@ -216,9 +216,7 @@ def test_changes_requested_resubmitted_then_approved(xiaohua, registrar):
     assert ParentAccount.objects.get().mobile == "0912000111"
 
 
-def test_a_registrar_of_another_school_can_neither_see_nor_act(
-    xiaohua, registrar, other_registrar
-):
+def test_a_registrar_of_another_school_can_neither_see_nor_act(xiaohua, registrar, other_registrar):
     application = submitted_application(student=xiaohua)
     state = application.current_workflow_state.current_task_state
     task = state.task.specific
