@@ -233,6 +233,9 @@ OTP_EMAIL_COOLDOWN_DURATION = 60
 # Wagtail
 WAGTAIL_SITE_NAME = "臺北市校務系統入口網"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# Wagtail mails every superuser about every submission by default: 300,000 applications a year.
+# Registrars find theirs on the dashboard; parents get the portal's own mail.
+WAGTAILADMIN_NOTIFICATION_INCLUDE_SUPERUSERS = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024

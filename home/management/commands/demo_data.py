@@ -42,6 +42,69 @@ DEMO_USERS = [
     ("editor", "portal-editor-demo", "editor@example.com", False, "Editors"),
     ("songshan-registrar", "portal-registrar-demo", "registrar@example.com", False, "Registrars"),
 ]
+# Applications of the roster's classmates: (student number, applicants, approved already).
+DEMO_APPLICATIONS = [
+    (
+        "108036",
+        [
+            {
+                "name": "林建宏",
+                "relationship": "父子",
+                "id_number": "A104927361",
+                "mobile": "0912000036",
+                "email": "lin.jianhong@example.com",
+            },
+            {
+                "name": "王美玲",
+                "relationship": "母子",
+                "id_number": "A228704139",
+                "mobile": "0912100036",
+                "email": "wang.meiling@example.com",
+            },
+        ],
+        False,
+    ),
+    (
+        "108037",  # the registry knows no ID for this father: the screens flag it
+        [
+            {
+                "name": "王大同",
+                "relationship": "父子",
+                "id_number": "A120034174",
+                "mobile": "0912000037",
+                "email": "wang.datong@example.com",
+            }
+        ],
+        False,
+    ),
+    (
+        "108038",
+        [
+            {
+                "name": "黃淑芬",
+                "relationship": "母子",
+                "id_number": "A283019473",
+                "mobile": "0912000038",
+                "email": "huang.shufen@example.com",
+            }
+        ],
+        False,
+    ),
+    (
+        "108041",
+        [
+            {
+                "name": "張國強",
+                "relationship": "父女",
+                "id_number": "A255193820",
+                "mobile": "0912000041",
+                "email": "chang.kuochiang@example.com",
+            }
+        ],
+        True,
+    ),
+]
+
 # The handbook's school: 臺北市立松山國民小學; its roster holds 陳小花 (P108035).
 DEMO_SCHOOL = "313601"
 
@@ -91,7 +154,47 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Roster of {songshan.name}: {report.created} added, {report.updated} updated."
         )
+        submitted = self.load_applications(songshan)
+        self.stdout.write(f"Applications: {submitted} submitted for the registrar to review.")
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
+
+    def load_applications(self, school) -> int:
+        """Classmates of 陳小花 whose parents have applied (one already approved), so the
+        registrar's screens have something to show; 陳小花 is left for the handbook's flow."""
+        from binding_forms import services
+        from binding_forms.models import Application, ApplicationType, Student
+
+        wizard = BindingWizardPage.objects.live().first()
+        registrar = get_user_model().objects.get(username="songshan-registrar")
+        count = 0
+        for number, applicants, approve in DEMO_APPLICATIONS:
+            pupil = Student.objects.get(school=school, student_number=number)
+            if Application.objects.filter(student=pupil).exists():
+                continue
+            account, _ = get_user_model().objects.get_or_create(
+                username=f"{school.moe_code}-P{number}", defaults={"first_name": pupil.name}
+            )
+            Student.objects.filter(pk=pupil.pk).update(user=account)
+            application = services.application_for(student=pupil, page=wizard, user=account)
+            services.application_confirm_student(application=application)
+            services.application_record_consent(application=application, page=wizard, agreed=True)
+            kind = wizard.application_types.filter(applicant_count=len(applicants)).first()
+            services.application_submit(
+                application=application,
+                application_type=kind
+                or ApplicationType(label="一位申請帳號", applicant_count=len(applicants)),
+                applicants=[
+                    {"position": position, **values}
+                    for position, values in enumerate(applicants, 1)
+                ],
+                user=account,
+            )
+            count += 1
+            if approve:
+                application.refresh_from_db()
+                state = application.current_workflow_state.current_task_state
+                state.task.specific.on_action(state, registrar, "approve", comment="示範：已核准")
+        return count
 
     def load_bulletins(self) -> int:
         home = HomePage.objects.get()
