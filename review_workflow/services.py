@@ -1,5 +1,7 @@
 """What follows the school's decision: parent accounts, their links to children."""
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
@@ -100,3 +102,38 @@ def binding_approve(*, application: Application, user) -> dict[int, tuple]:
         )
         linked.add(parent.pk)
     return accounts
+
+
+@dataclass
+class BulkApproval:
+    approved: list[Application] = field(default_factory=list)
+    skipped: list[tuple[Application, str]] = field(default_factory=list)
+
+
+def applications_bulk_approve(
+    *, applications: Iterable[Application], user, comment: str = ""
+) -> BulkApproval:
+    """Approve, through each application's workflow, the ones ``user`` may approve now.
+
+    Each approval is its own transaction (accounts, links, mails queued with it): one that
+    cannot be made (another person's email, say) is reported and does not undo the others.
+    """
+    result = BulkApproval()
+    for application in applications:
+        state = application.current_workflow_state
+        task_state = state.current_task_state if state is not None else None
+        if task_state is None:
+            result.skipped.append((application, _("not awaiting review")))
+            continue
+        task = task_state.task.specific
+        if "approve" not in {name for name, *_ in task.get_actions(application, user)}:
+            result.skipped.append((application, _("you may not approve it at this step")))
+            continue
+        try:
+            with transaction.atomic():
+                task.on_action(task_state, user, "approve", comment=comment)
+        except ValidationError as error:
+            result.skipped.append((application, " ".join(error.messages)))
+            continue
+        result.approved.append(application)
+    return result

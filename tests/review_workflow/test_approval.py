@@ -245,3 +245,35 @@ def test_a_registrar_who_left_the_school_can_no_longer_act(xiaohua, registrar, s
     task = application.current_workflow_state.current_task_state.task.specific
     assert task.get_actions(application, registrar) == []
     assert list(TaskState.objects.reviewable_by(registrar)) == []
+
+
+def test_bulk_approval_approves_what_the_registrar_may_and_reports_the_rest(
+    songshan, xiaohua, registrar, other_registrar
+):
+    from review_workflow.services import applications_bulk_approve
+
+    brother = student(school=songshan, number="110021", name="陳小明", id_number="A100000001")
+    third = student(school=songshan, number="110022", name="陳小美", id_number="A200000003")
+    elsewhere = student(
+        school=other_registrar.registrar_schools.get(), number="108035", id_number="A100000010"
+    )
+    UserFactory(username="taken@example.com", is_staff=True)
+    mine = [
+        submitted_application(student=xiaohua),
+        submitted_application(student=brother, applicants=(MOTHER,)),
+        submitted_application(
+            student=third,
+            applicants=({**MOTHER, "email": "taken@example.com", "id_number": "A228704148"},),
+        ),
+    ]
+    theirs = submitted_application(student=elsewhere, applicants=({**FATHER, "email": "o@x.tw"},))
+
+    result = applications_bulk_approve(applications=[*mine, theirs], user=registrar)
+
+    assert result.approved == mine[:2]
+    assert [(application, bool(reason)) for application, reason in result.skipped] == [
+        (mine[2], True),
+        (theirs, True),
+    ]
+    assert list(Application.objects.filter(live=True).order_by("pk")) == mine[:2]
+    assert ParentStudentLink.objects.count() == 2
