@@ -228,8 +228,9 @@ OTP_EMAIL_TOKEN_VALIDITY = 300
 OTP_EMAIL_COOLDOWN_DURATION = 60
 
 # Two-factor sign-in for everyone who can reach the Wagtail admin (review_workflow/two_factor.py):
-# on unless ADMIN_TWO_FACTOR_REQUIRED is 0. Authenticator apps show the issuer beside the code.
-# Each wrong code doubles the wait before the next one is checked (django-otp's throttling).
+# on unless ADMIN_TWO_FACTOR_REQUIRED is 0 (production ignores it). Authenticator apps show the
+# issuer beside the code. Each wrong code doubles the wait before the next one is checked
+# (django-otp's throttling).
 ADMIN_TWO_FACTOR_REQUIRED = env_bool("ADMIN_TWO_FACTOR_REQUIRED", default=True)
 OTP_TOTP_ISSUER = "臺北市校務系統入口網"
 OTP_TOTP_THROTTLE_FACTOR = 1
