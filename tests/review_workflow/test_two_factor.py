@@ -307,3 +307,19 @@ def test_next_never_leaves_the_site(client, registrar, enrolled):
     response = client.post(VERIFY, {"code": code_for(enrolled), "next": "https://evil.example/"})
 
     assert response["Location"] == reverse("wagtailadmin_home")
+
+
+@pytest.mark.django_db
+def test_an_administrator_resets_a_lost_phone(client, registrar, enrolled):
+    from django.core.management import call_command
+
+    from review_workflow.two_factor import backup_codes_generate
+
+    backup_codes_generate(user=registrar)
+
+    call_command("two_factor_reset", registrar.username, stdout=None)
+
+    assert not TOTPDevice.objects.filter(user=registrar).exists()
+    assert not StaticToken.objects.filter(device__user=registrar).exists()
+    client.force_login(registrar)
+    assert client.get(reverse("wagtailadmin_home"))["Location"].startswith(ENROL)
