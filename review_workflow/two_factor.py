@@ -217,6 +217,7 @@ class EnrolView(View):
         with transaction.atomic():
             device.confirmed = True
             device.save(update_fields=["confirmed"])
+            TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()  # other tabs'
             codes = backup_codes_generate(user=request.user)
         otp_login(request, device)
         return TemplateResponse(

@@ -27,9 +27,10 @@ def code_for(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
 
 
 def field_error(html: str) -> str:
-    """The text in the code field's error slot (Wagtail puts it beside the input)."""
-    match = re.search(r"data-field-errors\s*>(.*?)</div>", html, re.S)
-    assert match, "no error slot beside the field"
+    """The error beside the code field, which the input names as its description."""
+    assert 'aria-describedby="id_code_error"' in html
+    match = re.search(r'id="id_code_error"\s*>(.*?)</div>', html, re.S)
+    assert match, "no error beside the field"
     return re.sub(r"<[^>]+>", "", match.group(1)).strip()
 
 
