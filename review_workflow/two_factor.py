@@ -8,6 +8,7 @@ down through django-otp's throttling on each device. Parents and student account
 admin and are never asked.
 """
 
+import logging
 import secrets
 from base64 import b32encode
 
@@ -39,6 +40,8 @@ BACKUP_CODE_DIGITS = 10  # TOTP codes have 6: the length tells which device a co
 AUTHENTICATOR_NAME = "authenticator"
 BACKUP_DEVICE_NAME = "backup"
 ADMIN_ACCESS = "wagtailadmin.access_admin"
+
+logger = logging.getLogger(__name__)
 
 
 def two_factor_required() -> bool:
@@ -89,12 +92,12 @@ def formatted_code(code: str) -> str:
     return f"{code[:half]} {code[half:]}"
 
 
+class WhiteSvgPathImage(qrcode.image.svg.SvgPathImage):
+    background = "#ffffff"  # readable in the admin's dark theme too
+
+
 def qr_code_svg(data: str) -> str:
     """An inline SVG QR code (no image request, nothing sent to a third party)."""
-
-    class WhiteSvgPathImage(qrcode.image.svg.SvgPathImage):
-        background = "#ffffff"  # readable in the admin's dark theme too
-
     image = qrcode.make(data, image_factory=WhiteSvgPathImage, box_size=8, border=4)
     return image.to_string(encoding="unicode")
 
@@ -212,6 +215,7 @@ class EnrolView(View):
     def post(self, request):
         form = CodeForm(request.POST, devices=[self.device])
         if not form.is_valid():
+            logger.warning("two-factor enrolment code refused: account=%s", request.user)
             return self.render(form)
         device = form.device
         with transaction.atomic():
@@ -220,6 +224,7 @@ class EnrolView(View):
             TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()  # other tabs'
             codes = backup_codes_generate(user=request.user)
         otp_login(request, device)
+        logger.info("two-factor enrolled: account=%s", request.user)
         return TemplateResponse(
             request,
             "review_workflow/two_factor/backup_codes_new.html",
@@ -269,8 +274,10 @@ class VerifyView(View):
     def post(self, request):
         form = CodeForm(request.POST, devices=self.devices())
         if not form.is_valid():
+            logger.warning("two-factor code refused: account=%s", request.user)
             return self.render(form)
         otp_login(request, form.device)
+        logger.info("two-factor verified: account=%s device=%s", request.user, form.device.name)
         if isinstance(form.device, StaticDevice):
             left = backup_codes_left(request.user)
             messages.warning(
