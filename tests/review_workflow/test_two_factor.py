@@ -148,7 +148,7 @@ def test_the_right_code_confirms_verifies_and_shows_backup_codes_once(client, re
 
 
 @pytest.mark.django_db
-def test_each_backup_code_works_exactly_once(client, registrar, settings, django_user_model):
+def test_each_backup_code_works_exactly_once(client, registrar, settings):
     settings.OTP_STATIC_THROTTLE_FACTOR = 0  # each attempt below is judged on its own
     client.force_login(registrar)
     first, second, *_ = enrol(client)
