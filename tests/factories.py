@@ -139,3 +139,19 @@ def submitted_application(*, student, page=None, applicants=(FATHER,)):
         ],
         user=user,
     )
+
+
+def admin_login(client, user):
+    """Sign a Wagtail admin user in as after both steps: password and a code from a confirmed
+    authenticator (django-otp's TOTP device), so the session is OTP-verified."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device

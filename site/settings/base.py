@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "review_workflow.two_factor.TwoFactorRequiredMiddleware",
     "binding_forms.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -229,6 +230,15 @@ OTP_EMAIL_SUBJECT = "臺北市親子帳號綁定：電子郵件驗證碼"
 OTP_EMAIL_BODY_TEMPLATE_PATH = "binding_forms/email/verification_code.txt"
 OTP_EMAIL_TOKEN_VALIDITY = 300
 OTP_EMAIL_COOLDOWN_DURATION = 60
+
+# Two-factor sign-in for everyone who can reach the Wagtail admin (review_workflow/two_factor.py):
+# on unless ADMIN_TWO_FACTOR_REQUIRED is 0 (production ignores it). Authenticator apps show the
+# issuer beside the code. Each wrong code doubles the wait before the next one is checked
+# (django-otp's throttling).
+ADMIN_TWO_FACTOR_REQUIRED = env_bool("ADMIN_TWO_FACTOR_REQUIRED", default=True)
+OTP_TOTP_ISSUER = "臺北市校務系統入口網"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 # Wagtail
 WAGTAIL_SITE_NAME = "臺北市校務系統入口網"

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
-from tests.factories import registrar_user, school, student
+from tests.factories import admin_login, registrar_user, school, student
 
 OUR_ID = "A234567893"
 
@@ -26,7 +26,7 @@ def registrar(songshan):
 def test_registrar_lists_only_their_own_schools_students(client, registrar, songshan, yingqiao):
     student(school=songshan, name="陳小花")
     student(school=yingqiao, name="林大明", id_number="F131104093")
-    client.force_login(registrar)
+    admin_login(client, registrar)
 
     html = client.get(reverse("student:index")).content.decode()
 
@@ -38,7 +38,7 @@ def test_registrar_lists_only_their_own_schools_students(client, registrar, song
 @pytest.mark.django_db
 def test_registrar_cannot_see_or_reset_another_schools_student(client, registrar, yingqiao):
     other = student(school=yingqiao, name="林大明", id_number="F131104093")
-    client.force_login(registrar)
+    admin_login(client, registrar)
 
     assert client.get(reverse("student:inspect", args=(other.pk,))).status_code == 404
     assert client.get(reverse("student:reset_password", args=(other.pk,))).status_code == 404
@@ -52,7 +52,7 @@ def test_registrar_cannot_see_or_reset_another_schools_student(client, registrar
 def test_nobody_edits_or_deletes_students_in_the_portal(client, registrar, songshan, admin_user):
     pupil = student(school=songshan)
     for user in (registrar, admin_user):
-        client.force_login(user)
+        admin_login(client, user)
         assert client.get(reverse("student:edit", args=(pupil.pk,))).status_code in (302, 403)
         assert client.get(reverse("student:delete", args=(pupil.pk,))).status_code in (302, 403)
         assert client.get(reverse("student:add")).status_code in (302, 403)
@@ -66,7 +66,7 @@ def test_registrar_resets_a_student_account_to_the_first_password(client, regist
     account = get_user_model().objects.create_user("313601-P108035", password="Chosen-by-parent-1")
     pupil.user = account
     pupil.save()
-    client.force_login(registrar)
+    admin_login(client, registrar)
     url = reverse("student:reset_password", args=(pupil.pk,))
 
     confirm = client.get(url)
@@ -93,7 +93,7 @@ def test_registrar_resets_a_student_account_to_the_first_password(client, regist
 def test_editors_cannot_reach_the_registry(client):
     from tests.factories import editor_user
 
-    client.force_login(editor_user())
+    admin_login(client, editor_user())
 
     response = client.get(reverse("student:index"))
 
@@ -114,7 +114,7 @@ def roster_file(text: str, *, tail: bytes = b""):
 def test_registrar_uploads_their_schools_roster_in_the_admin(client, registrar, songshan, yingqiao):
     from binding_forms.models import Student
 
-    client.force_login(registrar)
+    admin_login(client, registrar)
     url = reverse("student:import_roster")
 
     form = client.get(url)
@@ -145,7 +145,7 @@ def test_registrar_uploads_their_schools_roster_in_the_admin(client, registrar, 
 def test_registrar_cannot_import_into_another_school(client, registrar, yingqiao):
     from binding_forms.models import Student
 
-    client.force_login(registrar)
+    admin_login(client, registrar)
 
     response = client.post(
         reverse("student:import_roster"),
@@ -161,7 +161,7 @@ def test_registrar_cannot_import_into_another_school(client, registrar, yingqiao
 
 @pytest.mark.django_db
 def test_an_unreadable_roster_is_refused_beside_the_field(client, registrar, songshan):
-    client.force_login(registrar)
+    admin_login(client, registrar)
 
     response = client.post(
         reverse("student:import_roster"),

@@ -6,7 +6,7 @@ from django.urls import reverse
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 from binding_forms.models import Application, BindingWizardPage
-from tests.factories import editor_user
+from tests.factories import admin_login, editor_user
 
 NEW_NOTICE = "<p>新版告知事項：本局依個人資料保護法第八條告知您以下事項。</p>"
 
@@ -54,7 +54,7 @@ def test_editor_changes_the_consent_notice_and_the_application_types(
     xiaohua,
 ):
     client = Client()  # the editor's own browser
-    client.force_login(editor_user())
+    admin_login(client, editor_user())
     edit_url = reverse("wagtailadmin_pages:edit", args=(wizard.pk,))
 
     response = client.post(
@@ -83,7 +83,7 @@ def test_a_draft_of_the_notice_is_not_what_parents_agree_to(
     xiaohua,
 ):
     client = Client()
-    client.force_login(editor_user())
+    admin_login(client, editor_user())
     client.post(
         reverse("wagtailadmin_pages:edit", args=(wizard.pk,)),
         edit_data(wizard, notice="<p>草稿中的告知事項</p>", action="action-save"),
@@ -105,7 +105,7 @@ def test_a_draft_of_the_notice_is_not_what_parents_agree_to(
     ],
 )
 def test_editors_preview_each_step(client, wizard, mode, expected):
-    client.force_login(editor_user())
+    admin_login(client, editor_user())
     preview_url = reverse("wagtailadmin_pages:preview_on_edit", args=(wizard.pk,))
 
     posted = client.post(preview_url, edit_data(wizard))

@@ -8,7 +8,7 @@ from wagtail.models import GroupPagePermission
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 from home.models import BulletinPage
-from tests.factories import PDF_BYTES, DocumentFactory, bulletin, editor_user
+from tests.factories import PDF_BYTES, DocumentFactory, admin_login, bulletin, editor_user
 
 EDITOR_PAGE_PERMISSIONS = {"add_page", "change_page", "publish_page", "lock_page", "unlock_page"}
 EDITOR_MODEL_PERMISSIONS = {
@@ -43,7 +43,7 @@ def test_editors_group_has_exactly_the_content_permissions():
 @pytest.mark.django_db
 def test_editor_publishes_a_bulletin_with_a_pdf_in_the_admin(client, home_page):
     editor = editor_user(username="editor")
-    client.force_login(editor)
+    admin_login(client, editor)
     document = DocumentFactory(title="第八則講義")
     url = reverse("wagtailadmin_pages:add", args=("home", "bulletinpage", home_page.pk))
 
@@ -73,7 +73,7 @@ def test_editor_publishes_a_bulletin_with_a_pdf_in_the_admin(client, home_page):
 
 @pytest.mark.django_db
 def test_editor_uploads_a_pdf_handout(client):
-    client.force_login(editor_user())
+    admin_login(client, editor_user())
     response = client.post(
         reverse("wagtaildocs:add"),
         {
@@ -89,7 +89,7 @@ def test_editor_uploads_a_pdf_handout(client):
 @pytest.mark.django_db
 def test_editor_edits_an_existing_bulletin(client):
     page = bulletin(title="舊標題", date=datetime.date(2020, 8, 5))
-    client.force_login(editor_user())
+    admin_login(client, editor_user())
 
     response = client.get(reverse("wagtailadmin_pages:edit", args=(page.pk,)))
 
@@ -108,7 +108,7 @@ def test_editor_edits_an_existing_bulletin(client):
     ],
 )
 def test_editor_cannot_reach_people_or_site_configuration(client, url_name):
-    client.force_login(editor_user())
+    admin_login(client, editor_user())
 
     response = client.get(reverse(url_name))
 
@@ -120,7 +120,7 @@ def test_editor_cannot_reach_people_or_site_configuration(client, url_name):
 
 @pytest.mark.django_db
 def test_admin_speaks_zh_hant_by_default(client):
-    client.force_login(editor_user())
+    admin_login(client, editor_user())
 
     html = client.get(reverse("wagtailadmin_home")).content.decode()
 

@@ -118,3 +118,27 @@ def test_captcha_test_mode_is_never_honoured_in_production(tmp_path, settings_mo
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-1] == expected
+
+
+@pytest.mark.parametrize(
+    ("settings_module", "expected"),
+    [
+        ("portal.settings.dev", "False"),
+        ("portal.settings.test", "False"),
+        ("portal.settings.production", "True"),
+    ],
+)
+def test_admin_two_factor_cannot_be_switched_off_in_production(tmp_path, settings_module, expected):
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.ADMIN_TWO_FACTOR_REQUIRED)",
+        DJANGO_SETTINGS_MODULE=settings_module,
+        ADMIN_TWO_FACTOR_REQUIRED="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="portal.example",
+        PORTAL_VAR_DIR=str(tmp_path),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == expected
