@@ -216,9 +216,14 @@ ANYMAIL = {
 # Background work. Ours (review starts, mail) goes to the "background" backend: immediate unless
 # TASK_BACKEND names another (production: django_tasks_db.DatabaseBackend, run by
 # ``manage.py db_worker --backend background``). Wagtail's own small tasks (reference and search
-# index updates) stay on "default", run in the request as Wagtail does by default: on Django 6
-# they are declared with the django-tasks backport, which django-tasks-db's worker cannot load.
-IMMEDIATE_TASKS = "django_tasks.backends.immediate.ImmediateBackend"
+# index updates) stay on "default", run in the request as Wagtail does by default.
+# Django 6's own immediate backend where it exists: a task takes its class from the backend it
+# is declared for, and the worker only runs django.tasks tasks.
+IMMEDIATE_TASKS = (
+    "django.tasks.backends.immediate.ImmediateBackend"
+    if django.VERSION >= (6, 0)
+    else "django_tasks.backends.immediate.ImmediateBackend"
+)
 TASKS = {
     "default": {"BACKEND": IMMEDIATE_TASKS},
     "background": {"BACKEND": os.environ.get("TASK_BACKEND", IMMEDIATE_TASKS)},
