@@ -32,6 +32,7 @@ class ApplicationViewSet(SnippetViewSet):
     inspect_view_class = admin_views.ApplicationInspectView
     inspect_view_enabled = True
     copy_view_enabled = False
+    chooser_viewset_class = admin_views.ApplicationChooserViewSet
     filterset_class = admin_views.ApplicationFilterSet
     search_fields = ["student__name"]  # enables the search box; the view searches more
     search_backend_name = None

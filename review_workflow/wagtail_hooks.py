@@ -4,7 +4,11 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
 from binding_forms.models import Application, School
-from review_workflow.admin_views import ApproveBulkAction, BindingProgressPanel
+from review_workflow.admin_views import (
+    ApplicationDeleteBulkAction,
+    ApproveBulkAction,
+    BindingProgressPanel,
+)
 from review_workflow.models import ParentStudentLink
 from review_workflow.permissions import (
     ApplicationPermissionPolicy,
@@ -27,6 +31,8 @@ def register_parent_student_link_viewset():
 
 
 hooks.register("register_bulk_action", ApproveBulkAction)
+# After wagtail.snippets' own bulk delete (order), so this one answers for applications.
+hooks.register("register_bulk_action", ApplicationDeleteBulkAction, order=100)
 
 
 @hooks.register("register_log_actions")

@@ -110,6 +110,12 @@ def urls(app):
         "usage": reverse("application:usage", args=(pk,)),
         "delete": reverse("application:delete", args=(pk,)),
         "lock": reverse("application:lock", args=(pk,)),
+        "unlock": reverse("application:unlock", args=(pk,)),
+        "unpublish": reverse("application:unpublish", args=(pk,)),
+        "history_results": reverse("application:history_results", args=(pk,)),
+        "compare": reverse("application:revisions_compare", args=(pk, "earliest", "latest")),
+        "cancel_workflow": reverse("application:confirm_workflow_cancellation", args=(pk,)),
+        "chosen": reverse("wagtailsnippetchoosers_binding_forms_application:chosen", args=(pk,)),
     }
 
 
@@ -146,7 +152,17 @@ def test_every_url_of_another_schools_application_is_closed(client, registrar, y
 
     for name, url in urls(theirs).items():
         assert client.get(url).status_code in (403, 404), name
-    state = theirs.current_workflow_state.current_task_state
+    workflow_state = theirs.current_workflow_state
+    detail = reverse("application:workflow_history_detail", args=(theirs.pk, workflow_state.pk))
+    assert client.get(detail).status_code in (403, 404)
+    revision = theirs.latest_revision
+    revert = reverse("application:revisions_revert", args=(theirs.pk, revision.pk))
+    assert client.get(revert).status_code in (403, 404)
+    chooser = client.get(reverse("wagtailsnippetchoosers_binding_forms_application:choose"))
+    assert "林大明" not in chooser.content.decode()
+    bulk_delete = reverse("wagtail_bulk_action", args=("binding_forms", "application", "delete"))
+    assert client.get(f"{bulk_delete}?id={theirs.pk}").status_code == 404
+    state = workflow_state.current_task_state
     action_url = reverse("application:workflow_action", args=(theirs.pk, "approve", state.pk))
     assert client.post(action_url).status_code in (403, 404)
     reveal = client.post(reverse("application:reveal_id", args=(theirs.pk,)), {"which": "student"})
@@ -172,7 +188,21 @@ def test_nobody_adds_copies_or_deletes_applications_in_the_admin(
             302,
             403,
         )
+        bulk_delete = reverse(
+            "wagtail_bulk_action", args=("binding_forms", "application", "delete")
+        )
+        client.post(f"{bulk_delete}?id={app.pk}")
     assert Application.objects.filter(pk=app.pk).exists()
+
+
+@pytest.mark.django_db
+def test_editors_do_not_reach_applications_or_links(client):
+    from tests.factories import editor_user
+
+    client.force_login(editor_user())
+
+    assert client.get(reverse("application:list")).status_code in (302, 403)
+    assert client.get(reverse("parent_student_link:index")).status_code in (302, 403)
 
 
 @pytest.mark.django_db
