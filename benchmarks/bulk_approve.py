@@ -12,7 +12,7 @@ the production settings (DEBUG off, the database task queue of ``django_tasks_db
 loads the schools, publishes the wizard, and submits ``--applications`` applications of one
 school through the wizard's services (half of them with two applicants; one in ten by a parent
 who already has an account for an elder sibling), each with its review started. Then it times
-``review_workflow.services.applications_bulk_approve`` — what the admin's bulk action calls — as
+``review_workflow.services.applications_approve`` — what the admin's bulk action calls — as
 the school's registrar, and checks the outcome: every application approved and published, an
 account and a link for each applicant, the approval mails queued for the worker.
 """
@@ -100,7 +100,7 @@ def _run(args) -> int:
     from binding_forms.services import districts_load_csv, schools_load_csv, wizard_page_create
     from home.models import HomePage
     from review_workflow.models import ParentAccount, ParentStudentLink
-    from review_workflow.services import applications_bulk_approve
+    from review_workflow.services import applications_approve
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
@@ -135,11 +135,11 @@ def _run(args) -> int:
 
             profile = cProfile.Profile()
             result = profile.runcall(
-                applications_bulk_approve, applications=pending, user=registrar
+                applications_approve, applications=pending, by=registrar
             )
             pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
         else:
-            result = applications_bulk_approve(applications=pending, user=registrar)
+            result = applications_approve(applications=pending, by=registrar)
     seconds = time.perf_counter() - started
 
     approved = len(result.approved)

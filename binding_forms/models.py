@@ -440,6 +440,10 @@ class Application(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, 
         for_concrete_model=False,
     )
 
+    # Nothing points at an application from content: keep every wizard save out of Wagtail's
+    # reference index (a task per save otherwise).
+    wagtail_reference_index_ignore = True
+
     class Meta:
         verbose_name = _("application")
         verbose_name_plural = _("applications")

@@ -32,10 +32,12 @@ class SchoolScopedPermissionPolicy(ModelPermissionPolicy):
         return super().user_has_permission(user, action)
 
     def _school_id(self, instance: Model) -> int:
+        *relations, last = self.school_path.split("__")
         value = instance
-        for part in self.school_path.split("__"):
+        for part in relations:
             value = getattr(value, part)
-        return value.pk
+        # The foreign key's column, not the School row: no query for the last step.
+        return getattr(value, f"{last}_id")
 
     def user_has_permission_for_instance(self, user, action, instance) -> bool:
         return (

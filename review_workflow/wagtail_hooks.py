@@ -1,8 +1,24 @@
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.models import register_snippet
 
+from binding_forms.models import Application, School
 from review_workflow import two_factor
+from review_workflow.admin_views import (
+    ApplicationDeleteBulkAction,
+    ApproveBulkAction,
+    BindingProgressPanel,
+)
+from review_workflow.models import ParentStudentLink
+from review_workflow.permissions import (
+    ApplicationPermissionPolicy,
+    ParentStudentLinkPermissionPolicy,
+)
+from review_workflow.viewsets import ApplicationViewSet, ParentStudentLinkViewSet
+
+# Two-factor sign-in ----------------------------------------------------------------------
 
 
 @hooks.register("register_admin_urls")
@@ -19,3 +35,46 @@ def register_backup_codes_menu_item(request):
         "label": _("Backup codes"),
         "help_text": _("Make a new set of single-use codes for when your phone is not at hand."),
     }
+
+
+# The registrar's screens: applications, bulk approve, ID reveal audit, links, dashboard ------
+
+register_permission_policy(Application, ApplicationPermissionPolicy(Application))
+register_permission_policy(ParentStudentLink, ParentStudentLinkPermissionPolicy(ParentStudentLink))
+
+
+register_snippet(ApplicationViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_parent_student_link_viewset():
+    return ParentStudentLinkViewSet()
+
+
+hooks.register("register_bulk_action", ApproveBulkAction)
+# After wagtail.snippets' own bulk delete (order), so this one answers for applications.
+hooks.register("register_bulk_action", ApplicationDeleteBulkAction, order=100)
+
+
+@hooks.register("register_log_actions")
+def register_review_log_actions(actions):
+    actions.register_action(
+        "review_workflow.reveal_id",
+        _("Reveal ID number"),
+        _("Revealed an ID number in clear"),
+    )
+    actions.register_action(
+        "review_workflow.revoke_link",
+        _("Revoke link"),
+        _("Revoked a parent–child link"),
+    )
+
+
+@hooks.register("construct_homepage_panels")
+def add_binding_progress_panel(request, panels):
+    schools = list(School.objects.filter(registrars=request.user).order_by("moe_code"))
+    if schools:
+        panels.append(BindingProgressPanel(schools))
+
+
+# End of the registrar's screens ------------------------------------------------------------

@@ -250,7 +250,7 @@ def test_a_registrar_who_left_the_school_can_no_longer_act(xiaohua, registrar, s
 def test_bulk_approval_approves_what_the_registrar_may_and_reports_the_rest(
     songshan, xiaohua, registrar, other_registrar
 ):
-    from review_workflow.services import applications_bulk_approve
+    from review_workflow.services import applications_approve
 
     brother = student(school=songshan, number="110021", name="陳小明", id_number="A100000001")
     third = student(school=songshan, number="110022", name="陳小美", id_number="A200000003")
@@ -268,7 +268,7 @@ def test_bulk_approval_approves_what_the_registrar_may_and_reports_the_rest(
     ]
     theirs = submitted_application(student=elsewhere, applicants=({**FATHER, "email": "o@x.tw"},))
 
-    result = applications_bulk_approve(applications=[*mine, theirs], user=registrar)
+    result = applications_approve(applications=[*mine, theirs], by=registrar)
 
     assert result.approved == mine[:2]
     assert [(application, bool(reason)) for application, reason in result.skipped] == [

@@ -1,0 +1,35 @@
+"""What a registrar may do with applications and parent–child links: their own school's only."""
+
+from binding_forms.permissions import SchoolScopedPermissionPolicy
+
+
+class ApplicationPermissionPolicy(SchoolScopedPermissionPolicy):
+    """Applications come only from the parents' wizard and are kept as records: nobody adds,
+    copies or deletes one in the admin, not even a superuser. Approving publishes the
+    application (Wagtail's last workflow step needs ``publish``), but publishing or unpublishing
+    outside the workflow is not offered (see ``ApplicationEditView``)."""
+
+    denied_actions = frozenset({"add", "delete"})
+
+    def __init__(self, model):
+        super().__init__(model, school_path="student__school")
+
+    def user_has_permission(self, user, action) -> bool:
+        if action in self.denied_actions:
+            return False
+        return super().user_has_permission(user, action)
+
+
+class ParentStudentLinkPermissionPolicy(SchoolScopedPermissionPolicy):
+    """Links are made by approvals and only ever revoked (with a reason): the generic add, edit
+    and delete screens stay closed; ``revoke`` rides on the ``change`` permission."""
+
+    def __init__(self, model):
+        super().__init__(model, school_path="student__school")
+
+    def user_has_permission(self, user, action) -> bool:
+        if action == "revoke":
+            return super().user_has_permission(user, "change")
+        if action in {"add", "change", "delete"}:
+            return False
+        return super().user_has_permission(user, action)
