@@ -134,9 +134,7 @@ def _run(args) -> int:
             import pstats
 
             profile = cProfile.Profile()
-            result = profile.runcall(
-                applications_approve, applications=pending, by=registrar
-            )
+            result = profile.runcall(applications_approve, applications=pending, by=registrar)
             pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
         else:
             result = applications_approve(applications=pending, by=registrar)
