@@ -21,6 +21,15 @@ EDITOR_MODEL_PERMISSIONS = {
     "wagtailimages.change_image",
     "wagtailimages.choose_image",
     "wagtailimages.delete_image",
+    # The wording of the notification mail (review_workflow.MailTemplate).
+    "review_workflow.add_mailtemplate",
+    "review_workflow.change_mailtemplate",
+    "review_workflow.view_mailtemplate",
+}
+MAIL_TEMPLATE_PERMISSIONS = {
+    "review_workflow.add_mailtemplate",
+    "review_workflow.change_mailtemplate",
+    "review_workflow.view_mailtemplate",
 }
 
 
@@ -37,7 +46,11 @@ def test_editors_group_has_exactly_the_content_permissions():
 
     assert model_permissions == EDITOR_MODEL_PERMISSIONS
     assert page_permissions == EDITOR_PAGE_PERMISSIONS
-    assert not any(p.startswith(("binding_forms.", "review_workflow.")) for p in model_permissions)
+    # Nothing over applications, accounts or registry data: only the mail templates' wording.
+    assert not any(
+        p.startswith(("binding_forms.", "review_workflow."))
+        for p in model_permissions - MAIL_TEMPLATE_PERMISSIONS
+    )
 
 
 @pytest.mark.django_db
