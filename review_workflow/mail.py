@@ -31,7 +31,7 @@ from django.utils import timezone
 from wagtail.log_actions import log
 
 from binding_forms.models import Applicant, Application
-from review_workflow.mail_text import DEFAULTS, MailKind
+from review_workflow.mail_text import DEFAULTS, MailKind, mask_id_numbers
 from review_workflow.models import MailEvent, MailTemplate, OutgoingMail, ParentStudentLink
 
 logger = logging.getLogger("review_workflow.mail")
@@ -113,7 +113,7 @@ def mail_queue(
         to_address=to,
         subject=subject,
         body=body,
-        context={key: str(value) for key, value in context.items()},
+        context={key: mask_id_numbers(str(value)) for key, value in context.items()},
         application=application,
         applicant=applicant,
         link=link,
@@ -332,7 +332,8 @@ def _record_sent(mail: OutgoingMail, message: EmailMessage) -> None:
     recipient = status.recipients.get(mail.to_address) if status else None
     if recipient is None and status is not None and status.recipients:
         recipient = next(iter(status.recipients.values()))
-    mail.message_id = str(recipient.message_id) if recipient and recipient.message_id else ""
+    has_id = recipient is not None and recipient.message_id is not None
+    mail.message_id = str(recipient.message_id) if has_id else ""
     rejected = recipient is not None and recipient.status in {"rejected", "invalid"}
     mail.status = Status.REJECTED if rejected else Status.SENT
     mail.sent_at = timezone.now()

@@ -353,7 +353,7 @@ class OutgoingMail(models.Model):
         null=True,
         blank=True,
         related_name="mails",
-        verbose_name=_("parent–child link"),
+        verbose_name=_("binding"),
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
