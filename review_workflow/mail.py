@@ -69,6 +69,19 @@ def mail_render(*, kind: str, context: Mapping[str, str]) -> tuple[str, str]:
     return template.render(dict(context))
 
 
+def mail_templates_restore(*, kinds: list[str] | None = None) -> list[MailTemplate]:
+    """Put the handbook's wording back into the templates of ``kinds`` (all by default),
+    creating any that were deleted."""
+    restored = []
+    for kind in kinds or list(DEFAULTS):
+        subject, body = DEFAULTS[kind]
+        template, _ = MailTemplate.objects.update_or_create(
+            kind=kind, defaults={"subject": subject, "body": body}
+        )
+        restored.append(template)
+    return restored
+
+
 def _absolute(path: str) -> str:
     if path.startswith(("http://", "https://")):
         return path

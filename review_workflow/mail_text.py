@@ -130,8 +130,11 @@ def _names_used(nodelist) -> set[str]:
                 variables.extend(_condition_variables(condition))
                 names |= _names_used(branch)
         else:
-            message = "Only placeholders such as {{ student_name }} and if-conditions may be used."
-            raise MailTemplateError(gettext(message))
+            raise MailTemplateError(
+                gettext(
+                    "Only placeholders such as {{ student_name }} and if-conditions may be used."
+                )
+            )
         for variable in variables:
             if isinstance(variable, Variable) and variable.lookups:
                 names.add(variable.lookups[0])

@@ -184,6 +184,17 @@ def test_an_editor_edits_a_template_in_the_admin(client):
 
 
 @pytest.mark.django_db
+def test_the_default_wording_can_be_restored():
+    MailTemplate.objects.filter(kind=MailKind.UNBOUND).delete()
+    MailTemplate.objects.filter(kind=MailKind.SUBMITTED).update(subject="改過的主旨")
+
+    call_command("mail_templates_restore", "submitted", "unbound", verbosity=0)
+
+    assert MailTemplate.objects.get(kind=MailKind.SUBMITTED).subject == DEFAULTS["submitted"][0]
+    assert MailTemplate.objects.get(kind=MailKind.UNBOUND).body == DEFAULTS["unbound"][1]
+
+
+@pytest.mark.django_db
 def test_the_admin_previews_a_template_with_sample_values(client):
     client.force_login(editor_user())
     template = MailTemplate.objects.get(kind=MailKind.APPROVED)
