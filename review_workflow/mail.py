@@ -335,6 +335,11 @@ def mail_deliver(*, mail_id: int) -> OutgoingMail | None:
         _record_failure(mail, error, retry=False, status=Status.REJECTED)
     except (AnymailError, smtplib.SMTPException, OSError) as error:
         _record_failure(mail, error, retry=mail.attempts < _max_attempts())
+    except Exception as error:
+        # Not the provider (a bug, a misconfigured backend): recorded, retried like a provider
+        # failure, and raised so the task's result shows it.
+        _record_failure(mail, error, retry=mail.attempts < _max_attempts())
+        raise
     else:
         _record_sent(mail, message)
     return mail

@@ -11,6 +11,12 @@ from home.models import BulletinPage
 from tests.factories import PDF_BYTES, DocumentFactory, bulletin, editor_user
 
 EDITOR_PAGE_PERMISSIONS = {"add_page", "change_page", "publish_page", "lock_page", "unlock_page"}
+# The wording of the notification mail (review_workflow.MailTemplate).
+MAIL_TEMPLATE_PERMISSIONS = {
+    "review_workflow.add_mailtemplate",
+    "review_workflow.change_mailtemplate",
+    "review_workflow.view_mailtemplate",
+}
 EDITOR_MODEL_PERMISSIONS = {
     "wagtailadmin.access_admin",
     "wagtaildocs.add_document",
@@ -21,15 +27,7 @@ EDITOR_MODEL_PERMISSIONS = {
     "wagtailimages.change_image",
     "wagtailimages.choose_image",
     "wagtailimages.delete_image",
-    # The wording of the notification mail (review_workflow.MailTemplate).
-    "review_workflow.add_mailtemplate",
-    "review_workflow.change_mailtemplate",
-    "review_workflow.view_mailtemplate",
-}
-MAIL_TEMPLATE_PERMISSIONS = {
-    "review_workflow.add_mailtemplate",
-    "review_workflow.change_mailtemplate",
-    "review_workflow.view_mailtemplate",
+    *MAIL_TEMPLATE_PERMISSIONS,
 }
 
 
