@@ -196,6 +196,7 @@ def application_submit(
     already submitted and changes nothing.
     """
     from binding_forms.tasks import application_start_review
+    from review_workflow.mail import mails_for_submission
 
     locked = Application.objects.select_for_update().get(pk=application.pk)
     if locked.submitted_at is not None and not application_needs_changes(application=locked):
@@ -225,6 +226,7 @@ def application_submit(
     locked.draft_data = {}
     locked.save(update_fields=["application_type", "applicant_count", "submitted_at", "draft_data"])
     application_start_review.enqueue(locked.pk, user.pk)
+    mails_for_submission(application=locked)  # sent once this transaction commits
     return locked
 
 

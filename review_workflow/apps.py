@@ -7,6 +7,6 @@ class ReviewWorkflowConfig(AppConfig):
     verbose_name = _("School review")
 
     def ready(self):
-        from review_workflow import signal_handlers
+        from review_workflow import checks, signal_handlers  # noqa: F401  (checks register)
 
         signal_handlers.connect()

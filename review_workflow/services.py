@@ -17,6 +17,7 @@ from wagtail.log_actions import log
 from wagtail.models import TaskState
 
 from binding_forms.models import Applicant, Application
+from review_workflow.mail import mail_for_unbinding, mails_for_approval
 from review_workflow.models import ParentAccount, ParentStudentLink
 
 logger = logging.getLogger(__name__)
@@ -82,8 +83,9 @@ def parent_account_provision(*, applicant: Applicant) -> tuple:
 @transaction.atomic
 def binding_approve(*, application: Application, user) -> dict[int, tuple]:
     """The school approved ``application``: an account for each applicant, linked to the child
-    with the relationship they gave. Runs inside Wagtail's approval (one transaction): if an
-    account cannot be made, the approval fails as a whole and the registrar is told why.
+    with the relationship they gave, and the approval mails queued. Runs inside Wagtail's approval
+    (one transaction): if an account cannot be made, the approval fails as a whole and the
+    registrar is told why; the mails are sent after it commits.
 
     Returns ``{applicant pk: (parent user, created)}``.
     """
@@ -108,6 +110,7 @@ def binding_approve(*, application: Application, user) -> dict[int, tuple]:
             approved_by=user,
         )
         linked.add(parent.pk)
+    mails_for_approval(application=application, accounts=accounts)
     return accounts
 
 
@@ -196,5 +199,5 @@ def link_revoke(*, link: ParentStudentLink, by, reason: str) -> ParentStudentLin
         user=by,
         data={"student_id": locked.student_id, "parent_id": locked.parent_id},
     )
-    # The notification to the parent goes here, once, after the commit (review_workflow.mail).
+    mail_for_unbinding(link=locked, reason=locked.revoke_reason)  # sent after the commit
     return locked

@@ -1,12 +1,16 @@
-"""Reactions to the school's decisions (Wagtail workflow signals)."""
+"""Reactions to the school's decisions (Wagtail workflow signals) and to the mail provider,
+connected in ``ReviewWorkflowConfig.ready``."""
 
-from wagtail.signals import workflow_approved
+from anymail.signals import tracking
+from wagtail.signals import workflow_approved, workflow_rejected
 
-from binding_forms.models import Application
+# What approval does ----------------------------------------------------------------------------
 
 
 def application_approved(sender, instance, user=None, **kwargs):
-    """The last step approved: accounts and links, inside Wagtail's approval transaction."""
+    """The last step approved: accounts, links and their mails, inside Wagtail's approval
+    transaction (the mails are sent after it commits)."""
+    from binding_forms.models import Application
     from review_workflow.services import binding_approve
 
     application = instance.content_object
@@ -14,5 +18,49 @@ def application_approved(sender, instance, user=None, **kwargs):
         binding_approve(application=application, user=user)
 
 
+# Notification mail and delivery tracking -----------------------------------------------------
+
+
+def mail_on_changes_requested(sender, instance, user=None, **kwargs):
+    """需修改: ``instance`` is the WorkflowState; the registrar's comment is on the task state
+    that was just rejected (still the current one)."""
+    from binding_forms.models import Application
+    from review_workflow.mail import mails_for_changes_requested
+
+    application = instance.content_object
+    if not isinstance(application, Application):
+        return
+    task_state = instance.current_task_state
+    comment = task_state.get_comment() if task_state is not None else ""
+    mails_for_changes_requested(application=application, comment=comment)
+
+
+def mail_on_tracking_event(sender, event, esp_name, **kwargs):
+    """anymail's tracking webhook: delivered, bounced, complained… recorded on our mail."""
+    from review_workflow.mail import mail_track
+
+    if not event.message_id:
+        return
+    mail_track(
+        message_id=str(event.message_id),
+        event_type=str(event.event_type),
+        recipient=event.recipient or "",
+        occurred_at=event.timestamp,
+        description=event.description or event.mta_response or "",
+        esp_event_id=str(event.event_id or ""),
+    )
+
+
+def connect_mail():
+    workflow_rejected.connect(
+        mail_on_changes_requested, dispatch_uid="review_workflow.mail_on_changes_requested"
+    )
+    tracking.connect(mail_on_tracking_event, dispatch_uid="review_workflow.mail_on_tracking")
+
+
+# ---------------------------------------------------------------------------------------------
+
+
 def connect():
     workflow_approved.connect(application_approved, dispatch_uid="review_workflow.approved")
+    connect_mail()

@@ -14,6 +14,8 @@ urlpatterns = [
     path("captcha/", include("captcha.urls")),
     path("signin/", include("binding_forms.urls")),
     path("bind/", binding_start, name="binding_start"),
+    # The mail provider's delivery events, secured by ANYMAIL["WEBHOOK_SECRET"] (basic auth).
+    path("anymail/", include("anymail.urls")),
 ]
 
 if settings.DEBUG:

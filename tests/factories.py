@@ -2,6 +2,7 @@
 
 import datetime
 
+import django
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -155,3 +156,12 @@ def admin_login(client, user):
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return device
+
+
+# A task backend that keeps what is enqueued without running it (Django 6's own where it exists:
+# a task takes its class from its backend, and the worker only runs django.tasks tasks).
+DUMMY_TASKS = (
+    "django.tasks.backends.dummy.DummyBackend"
+    if django.VERSION >= (6, 0)
+    else "django_tasks.backends.dummy.DummyBackend"
+)

@@ -212,6 +212,14 @@ ANYMAIL = {
     for key, value in os.environ.items()
     if key.startswith("ANYMAIL_")
 }
+# ANYMAIL_WEBHOOK_SECRET ("user:password") secures the tracking webhook at /anymail/; the
+# deployment check (review_workflow.W001) warns without it.
+
+# Notification mail (review_workflow.mail): attempts per mail, and the first pause before a retry
+# in seconds (then ×4 each time, at most six hours). ``manage.py mail_retry`` from cron resends
+# what is due when the task backend cannot defer, or a task was lost.
+MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "5"))
+MAIL_RETRY_DELAY = int(os.environ.get("MAIL_RETRY_DELAY", "60"))
 
 # Background work. Ours (review starts, mail) goes to the "background" backend: immediate unless
 # TASK_BACKEND names another (production: django_tasks_db.DatabaseBackend, run by
@@ -271,5 +279,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},  # binding_forms.signin logs every sign-in already
         "django_tasks": {"level": "WARNING"},  # a line per task run otherwise
+        # Mail is logged by id, kind and error class only (review_workflow.mail), never its text;
+        # anymail's DEBUG_API_REQUESTS would print whole API requests: leave it off in production.
     },
 }

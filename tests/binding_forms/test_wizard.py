@@ -8,7 +8,7 @@ from wagtail.models import WorkflowState
 
 from binding_forms.models import Applicant, Application
 from binding_forms.tasks import application_start_review
-from tests.factories import student
+from tests.factories import DUMMY_TASKS, student
 from tests.pii import tables_holding
 
 FATHER = {
@@ -320,7 +320,7 @@ def test_no_request_runs_more_than_twenty_queries(
     # The review's start is the worker's (database queue in production), not the request's.
     settings.TASKS = {
         **settings.TASKS,
-        "background": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"},
+        "background": {"BACKEND": DUMMY_TASKS},
     }
     for number in range(200):  # other students and applications must not matter
         student(school=xiaohua.school, number=f"2{number:05d}", id_number="A139205814")

@@ -11,6 +11,12 @@ from home.models import BulletinPage
 from tests.factories import PDF_BYTES, DocumentFactory, admin_login, bulletin, editor_user
 
 EDITOR_PAGE_PERMISSIONS = {"add_page", "change_page", "publish_page", "lock_page", "unlock_page"}
+# The wording of the notification mail (review_workflow.MailTemplate).
+MAIL_TEMPLATE_PERMISSIONS = {
+    "review_workflow.add_mailtemplate",
+    "review_workflow.change_mailtemplate",
+    "review_workflow.view_mailtemplate",
+}
 EDITOR_MODEL_PERMISSIONS = {
     "wagtailadmin.access_admin",
     "wagtaildocs.add_document",
@@ -21,6 +27,7 @@ EDITOR_MODEL_PERMISSIONS = {
     "wagtailimages.change_image",
     "wagtailimages.choose_image",
     "wagtailimages.delete_image",
+    *MAIL_TEMPLATE_PERMISSIONS,
 }
 
 
@@ -37,7 +44,11 @@ def test_editors_group_has_exactly_the_content_permissions():
 
     assert model_permissions == EDITOR_MODEL_PERMISSIONS
     assert page_permissions == EDITOR_PAGE_PERMISSIONS
-    assert not any(p.startswith(("binding_forms.", "review_workflow.")) for p in model_permissions)
+    # Nothing over applications, accounts or registry data: only the mail templates' wording.
+    assert not any(
+        p.startswith(("binding_forms.", "review_workflow."))
+        for p in model_permissions - MAIL_TEMPLATE_PERMISSIONS
+    )
 
 
 @pytest.mark.django_db

@@ -10,6 +10,7 @@ from django_tasks_db.models import DBTaskResult
 from wagtail.models import WorkflowState
 
 from binding_forms.models import Application
+from review_workflow.models import OutgoingMail
 from tests.factories import school, student, submitted_application
 
 QUEUE = "django_tasks_db.DatabaseBackend"
@@ -21,20 +22,31 @@ def database_queue(settings):
 
 
 @pytest.mark.django_db
-def test_the_worker_starts_the_review_the_request_queued(database_queue, home_page):
+def test_the_worker_starts_the_review_the_request_queued(
+    database_queue, home_page, django_capture_on_commit_callbacks
+):
     from binding_forms.services import wizard_page_create
 
     wizard = wizard_page_create(parent=home_page)  # Wagtail's own tasks run as it publishes
     application = submitted_application(student=student(school=school()), page=wizard)
 
-    queued = DBTaskResult.objects.get()
-    assert queued.task_path == "binding_forms.tasks.application_start_review"
-    assert queued.status == "READY"
+    queued = {result.task_path: result for result in DBTaskResult.objects.all()}
+    assert sorted(queued) == [  # Wagtail's own tasks ran in the request, not queued
+        "binding_forms.tasks.application_start_review",
+        "review_workflow.tasks.submission_mails_queue",
+    ]
+    assert {result.status for result in queued.values()} == {"READY"}
     assert application.current_workflow_state is None
+    assert not OutgoingMail.objects.exists()
 
+    with django_capture_on_commit_callbacks(execute=True):  # the mail's send, queued on commit
+        call_command("db_worker", "--backend", "background", "--batch", "--no-startup-delay")
     call_command("db_worker", "--backend", "background", "--batch", "--no-startup-delay")
 
-    queued.refresh_from_db()
-    assert queued.status == "SUCCESSFUL", queued.exception_class_path
+    assert DBTaskResult.objects.count() == 3
+    for result in DBTaskResult.objects.all():
+        assert result.status == "SUCCESSFUL", (result.task_path, result.exception_class_path)
     application = Application.objects.get()
     assert application.current_workflow_state.status == WorkflowState.STATUS_IN_PROGRESS
+    (confirmation,) = OutgoingMail.objects.all()
+    assert confirmation.status == "sent" and confirmation.to_address == "alle@schoolsoft.com.tw"

@@ -22,6 +22,7 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
             "ALLOWED_HOSTS",
             "DATABASE_URL",
             "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "ANYMAIL_WEBHOOK_SECRET",
         }
     }
     environment |= {
@@ -73,11 +74,27 @@ def test_production_passes_the_deployment_checklist(tmp_path):
         "WARNING",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="portal.example",
+        ANYMAIL_WEBHOOK_SECRET="anymail:" + secrets.token_urlsafe(24),
         PORTAL_VAR_DIR=str(tmp_path),
     )
 
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+def test_the_deployment_checklist_wants_a_mail_webhook_secret(tmp_path):
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="portal.example",
+        PORTAL_VAR_DIR=str(tmp_path),
+    )
+
+    assert result.returncode != 0
+    assert "review_workflow.W001" in result.stderr + result.stdout
 
 
 @pytest.mark.parametrize("url", ["postgres://portal@db.example:5432/portal"])

@@ -11,7 +11,12 @@ from django.utils import timezone
 from wagtail.models import TaskState, WorkflowState
 
 from binding_forms.models import Application
-from review_workflow.models import ParentAccount, ParentStudentLink, SchoolRegistrarTask
+from review_workflow.models import (
+    OutgoingMail,
+    ParentAccount,
+    ParentStudentLink,
+    SchoolRegistrarTask,
+)
 from review_workflow.services import ProvisioningError
 from tests.factories import (
     FATHER,
@@ -95,6 +100,10 @@ def test_approved_parent_signs_in_with_email_and_last_six_digits_then_must_chang
     assert (link.parent, link.student, link.relationship) == (parent, xiaohua, "父女")
     assert link.approved_by == registrar
     assert tables_holding("A123456789") == []
+    (approval,) = OutgoingMail.objects.filter(kind="approved")
+    assert approval.to_address == "alle@schoolsoft.com.tw"  # sent once the approval commits
+    assert "alle@schoolsoft.com.tw" in approval.body and "末六碼" in approval.body
+    assert "456789" not in approval.subject + approval.body
 
     wrong = sign_in_as_parent(client, "alle@schoolsoft.com.tw", "A123456789")
     assert wrong.status_code == 200 and "_auth_user_id" not in client.session
@@ -168,6 +177,11 @@ def test_siblings_reuse_one_parent_account(songshan, xiaohua, registrar):
 
     parent = get_user_model().objects.get(parent_account__isnull=False)
     assert ParentAccount.objects.count() == 1
+    approvals = OutgoingMail.objects.filter(kind__startswith="approved").order_by("pk")
+    assert list(approvals.values_list("kind", "to_address")) == [
+        ("approved", "alle@schoolsoft.com.tw"),
+        ("approved_existing", "da@x.tw"),  # his account, his own password
+    ]
     assert sorted(link.student.name for link in parent.child_links.all()) == ["陳小明", "陳小花"]
 
 

@@ -1,0 +1,34 @@
+"""Background work of the review: sending notification mail (django.tasks: the database queue
+and ``db_worker`` in production, run at once in development and tests)."""
+
+try:  # Django 6: the framework itself, which django-tasks-db's queue and worker run
+    from django.tasks import task
+except ImportError:  # Django 5.2 LTS: the backport
+    from django_tasks import task
+
+
+@task(backend="background")
+def mail_send(mail_id: int) -> str:
+    """One attempt at sending a stored mail; failures are recorded and retried (see
+    ``review_workflow.mail``). Only the row's id travels through the queue, never the text."""
+    from review_workflow.mail import mail_deliver
+
+    mail = mail_deliver(mail_id=mail_id)
+    return mail.status if mail is not None else "not due"
+
+
+@task(backend="background")
+def submission_mails_queue(application_id: int) -> int:
+    """Write the submission confirmations (``review_workflow.mail.mails_for_submission``)."""
+    from django.db import transaction
+
+    from binding_forms.models import Application
+    from review_workflow.mail import submission_mails_write
+
+    # A savepoint: with the immediate backend this runs inside the parent's transaction, which
+    # an error here must not break.
+    with transaction.atomic():
+        application = Application.objects.select_related("student__school", "page").get(
+            pk=application_id
+        )
+        return len(submission_mails_write(application=application))
