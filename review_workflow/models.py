@@ -10,7 +10,8 @@ from django.template import TemplateSyntaxError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
-from wagtail.models import PreviewableMixin, Task, TaskState
+from wagtail.models import BaseLogEntry, PreviewableMixin, Task, TaskState
+from wagtail.models.audit_log import ModelLogEntryManager
 
 from binding_forms.models import Applicant, Application, Student
 from review_workflow.mail_text import (
@@ -423,3 +424,54 @@ class MailEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+# The history of a school's records, seen only by that school's registrars -------------------
+
+
+def school_id_of(instance) -> int | None:
+    """The school a registry record, application, link or mail belongs to."""
+    if isinstance(instance, Student):
+        return instance.school_id
+    if isinstance(instance, Application | ParentStudentLink):
+        return (
+            Student.objects.filter(pk=instance.student_id)
+            .values_list("school_id", flat=True)
+            .first()
+        )
+    return None
+
+
+class SchoolLogEntryManager(ModelLogEntryManager):
+    def log_action(self, instance, action, **kwargs):
+        kwargs.setdefault("school_id", school_id_of(instance))
+        return super().log_action(instance, action, **kwargs)
+
+    def viewable_by_user(self, user):
+        """Wagtail shows a log model's entries to anyone with a permission on the model; these
+        name children and parents, so a registrar sees only their own schools' (superusers all).
+        """
+        if user.is_active and user.is_superuser:
+            return self.all()
+        return self.filter(school_id__in=_school_ids(user))
+
+
+class SchoolLogEntry(BaseLogEntry):
+    """Wagtail's log entry (site history, each object's history) for students, applications and
+    parent–child links, with the school they belong to (registered in wagtail_hooks.py)."""
+
+    object_id = models.CharField(max_length=255, db_index=True)
+    school = models.ForeignKey(
+        "binding_forms.School",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("school"),
+    )
+
+    objects = SchoolLogEntryManager()
+
+    class Meta(BaseLogEntry.Meta):
+        ordering = ["-timestamp", "-id"]
+        verbose_name = _("school log entry")
+        verbose_name_plural = _("school log entries")

@@ -5,7 +5,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from binding_forms.models import Application, School
+from binding_forms.models import Application, School, Student
 from review_workflow import two_factor
 from review_workflow.admin_views import (
     ApplicationDeleteBulkAction,
@@ -13,7 +13,7 @@ from review_workflow.admin_views import (
     BindingProgressPanel,
 )
 from review_workflow.mail_admin_views import MailResendView
-from review_workflow.models import MailTemplate, ParentStudentLink
+from review_workflow.models import MailTemplate, ParentStudentLink, SchoolLogEntry
 from review_workflow.permissions import (
     ApplicationPermissionPolicy,
     ParentStudentLinkPermissionPolicy,
@@ -60,6 +60,9 @@ hooks.register("register_bulk_action", ApplicationDeleteBulkAction, order=100)
 
 @hooks.register("register_log_actions")
 def register_review_log_actions(actions):
+    # Their history names children and parents: logged with the school, shown to its registrars.
+    for model in (Student, Application, ParentStudentLink):
+        actions.register_model(model, SchoolLogEntry)
     actions.register_action(
         "review_workflow.reveal_id",
         _("Reveal ID number"),

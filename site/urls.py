@@ -6,8 +6,10 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from home.views import binding_start
+from review_workflow import site_history
 
 urlpatterns = [
+    *site_history.urlpatterns,  # before Wagtail's admin, which has the same paths
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
-from wagtail.models import ModelLogEntry
 
+from review_workflow.models import SchoolLogEntry
 from tests.factories import admin_login, registrar_user, school, student
 
 OUR_ID = "A234567893"
@@ -45,7 +45,7 @@ def test_registrar_cannot_see_or_reset_another_schools_student(client, registrar
     assert client.post(reverse("student:reset_password", args=(other.pk,))).status_code == 404
     other.user = None
     other.refresh_from_db()
-    assert not ModelLogEntry.objects.filter(action="binding_forms.reset_password").exists()
+    assert not SchoolLogEntry.objects.filter(action="binding_forms.reset_password").exists()
 
 
 @pytest.mark.django_db
@@ -77,7 +77,7 @@ def test_registrar_resets_a_student_account_to_the_first_password(client, regist
     account.refresh_from_db()
     assert not account.has_usable_password()
     assert account.password_change_required
-    entry = ModelLogEntry.objects.get(action="binding_forms.reset_password")
+    entry = SchoolLogEntry.objects.get(action="binding_forms.reset_password")
     assert entry.user_id == registrar.pk and entry.object_id == str(pupil.pk)
 
     # The parent signs in with the child's ID number again, then must change it.

@@ -14,7 +14,6 @@ from django.db import transaction
 from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
-from wagtail.models import ModelLogEntry
 
 from binding_forms.models import Applicant, Application
 from binding_forms.personal_data import encrypt, id_number_digest
@@ -30,7 +29,7 @@ from review_workflow.mail import (
     submission_mails_write,
 )
 from review_workflow.mail_text import DEFAULTS, MailKind, MailTemplateError, template_check
-from review_workflow.models import MailTemplate, OutgoingMail, ParentStudentLink
+from review_workflow.models import MailTemplate, OutgoingMail, ParentStudentLink, SchoolLogEntry
 from review_workflow.tasks import mail_send
 from tests.factories import (
     DUMMY_TASKS,
@@ -617,7 +616,7 @@ def test_the_registrar_corrects_the_address_and_resends(
     assert application.applicants.get(position=1).email == "alle@schoolsoft.com.tw"
     account = get_user_model().objects.get(pk=bounced_approval.user_id)
     assert account.username == account.email == "alle@schoolsoft.com.tw"
-    entry = ModelLogEntry.objects.get(action="review_workflow.mail_resend")
+    entry = SchoolLogEntry.objects.get(action="review_workflow.mail_resend")
     assert entry.object_id == str(application.pk) and entry.user == registrar
     assert entry.data["to"] == "alle@schoolsoft.com.tw"
     assert not OutgoingMail.objects.get(pk=bounced_approval.pk).needs_attention
