@@ -1,15 +1,17 @@
 """What the school decides and what follows: the per-school review step, the parent accounts it
 provisions and their links to children."""
 
+from django import forms
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models.functions import Cast
 from django.template import TemplateSyntaxError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
+from wagtail.forms import TaskStateCommentForm
 from wagtail.models import BaseLogEntry, PreviewableMixin, Task, TaskState
 from wagtail.models.audit_log import ModelLogEntryManager
 
@@ -33,6 +35,15 @@ def _school_ids(user) -> frozenset[int]:
         cached = frozenset(user.registrar_schools.values_list("pk", flat=True))
         user._registrar_school_ids = cached
     return cached
+
+
+class ChangesRequestedForm(TaskStateCommentForm):
+    comment = forms.CharField(
+        label=_("What must the parent change?"),
+        help_text=_("Shown to the parent on the status page and in the mail."),
+        widget=forms.Textarea({"rows": 3}),
+        error_messages={"required": _("Say what the parent must change.")},
+    )
 
 
 class SchoolRegistrarTask(Task):
@@ -74,6 +85,16 @@ class SchoolRegistrarTask(Task):
             ("approve", _("Approve"), False),
             ("approve", _("Approve with comment"), True),
         ]
+
+    def get_form_for_action(self, action):
+        return ChangesRequestedForm if action == "reject" else super().get_form_for_action(action)
+
+    def on_action(self, task_state, user, action_name, **kwargs):
+        # The parent is told what to change: the modal's form requires it, and so does this, for
+        # a request that skips the modal.
+        if action_name == "reject" and not (kwargs.get("comment") or "").strip():
+            raise PermissionDenied(_("Say what the parent must change."))
+        return super().on_action(task_state, user, action_name, **kwargs)
 
     def get_task_states_user_can_moderate(self, user, **kwargs):
         states = self.task_states.filter(status=TaskState.STATUS_IN_PROGRESS)

@@ -7,6 +7,7 @@ import re
 import pytest
 from captcha.models import CaptchaStore
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from wagtail.models import TaskState, WorkflowState
 
@@ -291,3 +292,30 @@ def test_bulk_approval_approves_what_the_registrar_may_and_reports_the_rest(
     ]
     assert list(Application.objects.filter(live=True).order_by("pk")) == mine[:2]
     assert ParentStudentLink.objects.count() == 2
+
+
+def test_requesting_changes_needs_a_comment_in_the_admin(client, xiaohua, registrar):
+    from django.urls import reverse
+
+    from tests.factories import admin_login
+
+    application = submitted_application(student=xiaohua)
+    task_state = application.current_workflow_state.current_task_state
+    admin_login(client, registrar)
+    modal = reverse("application:workflow_action", args=(application.pk, "reject", task_state.pk))
+
+    xhr = {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"}
+    empty = client.post(modal, {"comment": "  "}, **xhr)
+    assert empty.status_code == 200 and "請說明家長需要修改的地方" in empty.json()["html"]
+    # A request that skips the modal (the edit form's own workflow action) is refused too.
+    with pytest.raises(PermissionDenied):
+        task_state.task.specific.on_action(task_state, registrar, "reject", comment="")
+    application.refresh_from_db()
+    assert application.current_workflow_state.status == WorkflowState.STATUS_IN_PROGRESS
+
+    said = client.post(modal, {"comment": "手機號碼有誤"}, **xhr)
+
+    assert said.status_code in (200, 302)
+    application.refresh_from_db()
+    assert application.current_workflow_state.status == WorkflowState.STATUS_NEEDS_CHANGES
+    assert TaskState.objects.get().comment == "手機號碼有誤"
