@@ -226,6 +226,9 @@ class ParentStudentLink(models.Model):
 
     objects = ParentStudentLinkQuerySet.as_manager()
 
+    # Links point at people, not content: no reference index rows for each approval.
+    wagtail_reference_index_ignore = True
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -491,6 +494,11 @@ class SchoolLogEntry(BaseLogEntry):
     )
 
     objects = SchoolLogEntryManager()
+
+    def full_clean(self, exclude=None, **kwargs):
+        # Wagtail validates each log entry before saving it; the school was just read from the
+        # record being logged, so checking it exists again is a query per entry for nothing.
+        return super().full_clean(exclude={*(exclude or ()), "school"}, **kwargs)
 
     class Meta(BaseLogEntry.Meta):
         ordering = ["-timestamp", "-id"]

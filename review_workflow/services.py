@@ -80,7 +80,7 @@ def parent_account_provision(*, applicant: Applicant) -> tuple:
     return user, True
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside Wagtail's approval: no savepoint of its own
 def binding_approve(*, application: Application, user) -> dict[int, tuple]:
     """The school approved ``application``: an account for each applicant, linked to the child
     with the relationship they gave, and the approval mails queued. Runs inside Wagtail's approval

@@ -279,6 +279,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},  # binding_forms.signin logs every sign-in already
         "django_tasks": {"level": "WARNING"},  # a line per task run otherwise
+        "django.tasks": {"level": "WARNING"},
         # Mail is logged by id, kind and error class only (review_workflow.mail), never its text;
         # anymail's DEBUG_API_REQUESTS would print whole API requests: leave it off in production.
     },
