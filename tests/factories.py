@@ -165,3 +165,12 @@ DUMMY_TASKS = (
     if django.VERSION >= (6, 0)
     else "django_tasks.backends.dummy.DummyBackend"
 )
+
+
+def use_mail_backend(settings, backend: str = "anymail.backends.test.EmailBackend") -> None:
+    """Send through ``backend`` (pytest-django otherwise forces locmem, which has no anymail
+    status or message id)."""
+    if django.VERSION >= (6, 1):
+        settings.MAILERS = {"default": {"BACKEND": backend}}
+    else:
+        settings.EMAIL_BACKEND = backend

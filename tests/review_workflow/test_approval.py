@@ -319,3 +319,28 @@ def test_requesting_changes_needs_a_comment_in_the_admin(client, xiaohua, regist
     application.refresh_from_db()
     assert application.current_workflow_state.status == WorkflowState.STATUS_NEEDS_CHANGES
     assert TaskState.objects.get().comment == "手機號碼有誤"
+
+
+def test_a_bounced_approval_mail_shows_on_the_application_with_a_way_to_resend(
+    client, xiaohua, registrar, django_capture_on_commit_callbacks, settings
+):
+    from django.urls import reverse
+
+    from review_workflow.mail import mail_track
+    from tests.factories import admin_login, use_mail_backend
+
+    use_mail_backend(settings)
+    application = submitted_application(student=xiaohua)
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(application, registrar, "approve")
+    approval = OutgoingMail.objects.get(kind="approved")
+    assert approval.status == "sent" and approval.message_id
+    mail_track(message_id=approval.message_id, event_type="bounced", recipient=approval.to_address)
+    admin_login(client, registrar)
+
+    edit = client.get(reverse("application:edit", args=(application.pk,))).content.decode()
+    inspect = client.get(reverse("application:inspect", args=(application.pk,))).content.decode()
+
+    resend = reverse("review_workflow_mail_resend", args=(approval.pk,))
+    assert "mail-status__problem" in edit and f'href="{resend}?next=' in edit  # no nested form
+    assert f'action="{resend}"' in inspect

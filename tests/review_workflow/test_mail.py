@@ -5,7 +5,6 @@ import base64
 import json
 import types
 
-import django
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail as django_mail
@@ -39,6 +38,7 @@ from tests.factories import (
     registrar_user,
     school,
     student,
+    use_mail_backend,
 )
 from tests.review_workflow.provider_doubles import ProviderOutage
 
@@ -54,13 +54,6 @@ SECRETS = [
     "567893",
 ]
 WEBHOOK_SECRET = "anymail:webhook-test-secret"
-
-
-def use_mail_backend(settings, backend: str) -> None:
-    if django.VERSION >= (6, 1):
-        settings.MAILERS = {"default": {"BACKEND": backend}}
-    else:
-        settings.EMAIL_BACKEND = backend
 
 
 @pytest.fixture(autouse=True)
