@@ -8,23 +8,12 @@ from wagtail.models import WorkflowState
 
 from binding_forms.models import Applicant, Application
 from binding_forms.tasks import application_start_review
-from tests.factories import DUMMY_TASKS, student
+from tests.factories import DUMMY_TASKS, FATHER, student
+from tests.factories import MOTHER as FACTORY_MOTHER
 from tests.pii import tables_holding
 
-FATHER = {
-    "name": "陳大名",
-    "relationship": "父女",
-    "id_number": "A123456789",
-    "mobile": "0912123456",
-    "email": "alle@schoolsoft.com.tw",
-}
-MOTHER = {
-    "name": "林美𠮷",
-    "relationship": "母女",
-    "id_number": "A228704139",
-    "mobile": "+886 987 654 321",
-    "email": "mei@example.com",
-}
+# The mother's mobile as a parent may type it: the form normalises it.
+MOTHER = {**FACTORY_MOTHER, "mobile": "+886 987 654 321"}
 ONE_APPLICANT = "1"  # 一位申請帳號
 TWO_APPLICANTS = "0"  # 雙親為監護人，二位申請帳號
 
