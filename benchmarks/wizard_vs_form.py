@@ -12,7 +12,8 @@ Run from the project root (PostgreSQL must be reachable; nothing else is touched
 
 In one run it:
 
-1. creates a throwaway database (``portal_wizard_bench``; dropped at the end whatever happens),
+1. creates a throwaway database (``--database-name``, default ``portal_wizard_bench``; dropped at
+   the end whatever happens; give a concurrent run from another checkout its own name),
    migrates it, loads the districts and schools, publishes the wizard under the home page with
    email codes off (so the applicants step's POST is the submit), installs the review workflow
    the tests install, and publishes ``benchmarks.peer.PeerFormPage`` (Wagtail's
@@ -108,7 +109,14 @@ def main() -> int:
     parser.add_argument(
         "--database-url",
         default="postgres://postgres@127.0.0.1:5432/postgres",
-        help=f"a PostgreSQL server; '{BENCH_DATABASE}' is created there and dropped afterwards",
+        help="a PostgreSQL server; the benchmark's database is created there, dropped afterwards",
+    )
+    parser.add_argument(
+        "--database-name",
+        default=BENCH_DATABASE,
+        type=_database_name,
+        help="the throwaway database's name (give each concurrent run its own; default: "
+        f"{BENCH_DATABASE})",
     )
     parser.add_argument("--duration", type=float, default=10.0, help="measured seconds a round")
     parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds before")
@@ -141,10 +149,10 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the clean-up runs on kill too
     sys.path.insert(0, str(PROJECT_ROOT))
     scratch = Path(tempfile.mkdtemp(prefix="wizard-bench-"))
-    env = _environment(args.database_url, scratch)
+    env = _environment(args.database_url, args.database_name, scratch)
     os.environ.update(env)
     try:
-        drop_database = _create_database(args.database_url)
+        drop_database = _create_database(args.database_url, args.database_name)
         try:
             return _run(args, env, scratch)
         finally:
@@ -153,7 +161,13 @@ def main() -> int:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _environment(server_url: str, scratch: Path) -> dict[str, str]:
+def _database_name(value: str) -> str:
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", value):
+        raise argparse.ArgumentTypeError("lower-case letters, digits and _ only")
+    return value
+
+
+def _environment(server_url: str, name: str, scratch: Path) -> dict[str, str]:
     """What the set-up, gunicorn and the worker share: production settings plus the peer app."""
     parts = urlsplit(server_url)
     (scratch / "static").mkdir()
@@ -162,7 +176,7 @@ def _environment(server_url: str, scratch: Path) -> dict[str, str]:
         "SECRET_KEY": secrets.token_urlsafe(48),
         "PERSONAL_DATA_KEY": secrets.token_urlsafe(32),
         "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": urlunsplit(parts._replace(path=f"/{BENCH_DATABASE}")),
+        "DATABASE_URL": urlunsplit(parts._replace(path=f"/{name}")),
         "TASK_BACKEND": IMMEDIATE,
         "STATIC_ROOT": str(scratch / "static"),
         "MEDIA_ROOT": str(scratch / "media"),
@@ -171,13 +185,13 @@ def _environment(server_url: str, scratch: Path) -> dict[str, str]:
     }
 
 
-def _create_database(server_url: str):
+def _create_database(server_url: str, name: str):
     import psycopg
 
     maintenance = urlunsplit(urlsplit(server_url)._replace(path="/postgres"))
     with psycopg.connect(maintenance, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
 
     def drop() -> None:
         if "django.db" in sys.modules:
@@ -185,7 +199,7 @@ def _create_database(server_url: str):
 
             connections.close_all()
         with psycopg.connect(maintenance, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     return drop
 
