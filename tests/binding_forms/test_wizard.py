@@ -362,3 +362,32 @@ def test_an_email_code_expires(parent_client, wizard, xiaohua, workflow):
 
     assert "驗證碼錯誤或已過期" in late.content.decode()
     assert Application.objects.get().submitted_at is None
+
+
+@pytest.mark.django_db
+def test_the_choices_are_read_once_a_publication_and_never_served_stale(
+    parent_client, wizard, xiaohua
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from binding_forms.models import BindingWizardPage, RelationshipChoice
+
+    walk_to_applicants(parent_client, wizard)
+    parent_client.get(url(wizard, "applicants"))  # reads the choices and keeps them
+    with CaptureQueriesContext(connection) as queries:
+        parent_client.get(url(wizard, "applicants"))
+    assert not [query for query in queries if "relationshipchoice" in query["sql"]]
+
+    # A draft is not what parents see; a publication is, at the next request.
+    page = BindingWizardPage.objects.get()
+    page.relationships.add(RelationshipChoice(label="外祖孫"))
+    page.save_revision()
+    assert "外祖孫" not in parent_client.get(url(wizard, "applicants")).content.decode()
+    page.get_latest_revision().publish()
+    assert "外祖孫" in parent_client.get(url(wizard, "applicants")).content.decode()
+
+    # Publishing an older revision again (a rollback) brings back its choices.
+    first = page.revisions.order_by("created_at", "pk").first()
+    first.publish()
+    assert "外祖孫" not in parent_client.get(url(wizard, "applicants")).content.decode()
