@@ -205,7 +205,8 @@ def application_submit(
         raise WizardOrderError("the student's data or the consent is missing")
 
     verified = locked.draft_data.get("verified_emails", {})
-    locked.applicants.all().delete()
+    if locked.submitted_at is not None:  # sent before (changes were requested): replace them
+        locked.applicants.all().delete()
     Applicant.objects.bulk_create(
         Applicant(
             application=locked,
