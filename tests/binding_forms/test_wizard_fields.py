@@ -65,6 +65,11 @@ def test_with_errors_everywhere(wizard):
 def test_help_text_and_other_widgets():
     class Other(forms.Form):
         note = forms.CharField(help_text="Say <why>", widget=forms.Textarea)
+        code = forms.CharField(
+            label='The "code" & <more>',
+            help_text='Say "hi" & <b>',
+            error_messages={"required": 'Type "it" & <go>'},
+        )
         day = forms.DateField(help_text="YYYY-MM-DD")
         many = forms.MultipleChoiceField(
             choices=[("a", "A"), ("b", "B")], widget=forms.CheckboxSelectMultiple
