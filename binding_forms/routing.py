@@ -78,8 +78,11 @@ def _route_from_memory(request, known: KnownWizard, components: list[str]) -> bo
             pass
     if _sites() != known.sites:
         return False
-    page = BindingWizardPage.objects.filter(pk=known.page_id).first()
-    if page is None or not page.live or (page.path, page.url_path) != (known.path, known.url_path):
+    try:
+        page = BindingWizardPage.objects.get(pk=known.page_id)
+    except BindingWizardPage.DoesNotExist:
+        return False
+    if not page.live or (page.path, page.url_path) != (known.path, known.url_path):
         return False
     try:
         route = page.route(request, components[1:])
