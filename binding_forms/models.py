@@ -415,8 +415,11 @@ _PUBLISHED_STEP_CHOICES: dict[int, tuple[tuple, StepChoices]] = {}
 
 
 def _read_step_choices(page: BindingWizardPage) -> StepChoices:
+    types = tuple(page.application_types.all())
+    for item in types:  # kept across requests: not with this request's page object
+        item._state.fields_cache.pop("page", None)
     return StepChoices(
-        application_types=tuple(page.application_types.all()),
+        application_types=types,
         relationships=tuple(choice.label for choice in page.relationships.all()),
     )
 
