@@ -193,14 +193,57 @@ def application_submit(
 ) -> Application:
     """確認送出: write the applicants and queue the start (or resumption) of the review, once.
 
-    Locks the application row, so a double click, a second tab or a replayed request finds it
-    already submitted and changes nothing.
+    A first submission claims the row with one conditional UPDATE, which locks it: a double
+    click, a second tab or a replayed request then finds it submitted and changes nothing. A
+    resubmission after changes were requested (or a claim that failed) locks the row, looks at it
+    and then decides, as before. The addresses proved by email codes are those of
+    ``application.draft_data``, from which the caller decided that none is pending.
     """
     from binding_forms.tasks import application_start_review
 
-    locked = Application.objects.select_for_update().get(pk=application.pk)
-    if locked.submitted_at is not None and not application_needs_changes(application=locked):
-        return locked
+    changes = {
+        "application_type": application_type.label,
+        "applicant_count": application_type.applicant_count,
+        "submitted_at": timezone.now(),
+        "draft_data": {},
+    }
+    first_time = Application.objects.filter(
+        pk=application.pk,
+        submitted_at__isnull=True,
+        student_confirmed_at__isnull=False,
+        consent=Application.Consent.AGREED,
+    )
+    if first_time.update(**changes):
+        verified = application.draft_data.get("verified_emails", {})
+    else:
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if locked.submitted_at is not None and not application_needs_changes(application=locked):
+            return locked
+        if locked.student_confirmed_at is None or locked.consent != Application.Consent.AGREED:
+            raise WizardOrderError("the student's data or the consent is missing")
+        verified = locked.draft_data.get("verified_emails", {})
+        if locked.submitted_at is not None:  # sent before: its applicants are replaced
+            locked.applicants.all().delete()
+        Application.objects.filter(pk=application.pk).update(**changes)
+
+    Applicant.objects.bulk_create(
+        Applicant(
+            application_id=application.pk,
+            position=data["position"],
+            name=data["name"],
+            relationship=data["relationship"],
+            id_number_digest=id_number_digest(data["id_number"]),
+            id_number_encrypted=encrypt(data["id_number"]),
+            mobile=data["mobile"],
+            email=data["email"],
+            email_verified_at=verified.get(data["email"]),
+        )
+        for data in applicants
+    )
+    application_start_review.enqueue(application.pk, user.pk)
+    for name, value in changes.items():
+        setattr(application, name, value)
+    return application
     if locked.student_confirmed_at is None or locked.consent != Application.Consent.AGREED:
         raise WizardOrderError("the student's data or the consent is missing")
 
