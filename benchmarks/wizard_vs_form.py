@@ -132,8 +132,9 @@ def main() -> int:
     parser.add_argument(
         "--students",
         type=int,
-        default=5000,
-        help="pre-walked students for each final-POST measurement (one POST each)",
+        default=10000,
+        help="pre-walked students for each final-POST measurement (one POST each; at 250 POSTs "
+        "a second the default rounds need about 9,000)",
     )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--worker-class", default="sync", choices=("sync", "gthread"))
