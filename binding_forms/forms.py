@@ -251,8 +251,7 @@ class ApplicantsForm:
         initial = initial or {}
         self.page = page
         self.student_id_digest = student_id_digest
-        self.types = list(page.application_types.all())
-        relationships = [choice.label for choice in page.relationships.all()]
+        self.types, relationships = page.step_choices()
         self.type_field = forms.Form(
             data,
             initial={"application_type": initial.get("application_type")},

@@ -1,5 +1,7 @@
 """The people who use the portal, and the school registry parents are checked against."""
 
+from typing import NamedTuple
+
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
@@ -346,6 +348,25 @@ class BindingWizardPage(RoutablePageMixin, Page):
     done_step = path("done/", name="done")(_wizard_step("done_step"))
     child_step = path("child/", name="child")(_wizard_step("child_step"))
 
+    def step_choices(self) -> "StepChoices":
+        """The application types and the relationship labels the applicants step offers.
+
+        Read once a process for each publication: they change only when the page is published,
+        which gives it a new live revision or publishing time, and so a new key (a publish in
+        another worker is seen at once; nothing is ever served from an older publication). A
+        preview's or an unsaved page's choices are in memory, and are used as they are.
+        """
+        in_memory = self.__dict__.get("_cluster_related_objects")  # modelcluster's unsaved children
+        if not self.pk or self.live_revision_id is None or in_memory:
+            return _read_step_choices(self)
+        key = (self.live_revision_id, self.last_published_at)
+        cached = _PUBLISHED_STEP_CHOICES.get(self.pk)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        choices = _read_step_choices(self)
+        _PUBLISHED_STEP_CHOICES[self.pk] = (key, choices)
+        return choices
+
     def serve_preview(self, request, mode_name):
         from binding_forms import wizard
 
@@ -382,6 +403,25 @@ class RelationshipChoice(Orderable):
 
     def __str__(self) -> str:
         return self.label
+
+
+class StepChoices(NamedTuple):
+    application_types: tuple[ApplicationType, ...]
+    relationships: tuple[str, ...]
+
+
+# BindingWizardPage.step_choices(): page id -> ((live revision, published at), choices).
+_PUBLISHED_STEP_CHOICES: dict[int, tuple[tuple, StepChoices]] = {}
+
+
+def _read_step_choices(page: BindingWizardPage) -> StepChoices:
+    types = tuple(page.application_types.all())
+    for item in types:  # kept across requests: not with this request's page object
+        item._state.fields_cache.pop("page", None)
+    return StepChoices(
+        application_types=types,
+        relationships=tuple(choice.label for choice in page.relationships.all()),
+    )
 
 
 class Application(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, ClusterableModel):

@@ -84,9 +84,10 @@ def application_for(*, student: Student, page, user) -> Application:
     """The student's application, created as an empty draft on first visit.
 
     One per student (a one-to-one field): double clicks and a second tab find the same row.
+    A student loaded with ``select_related("application")`` costs no query here.
     """
     try:
-        return Application.objects.select_related("student__school").get(student=student)
+        return student.application
     except Application.DoesNotExist:
         pass
     try:
@@ -192,23 +193,43 @@ def application_submit(
 ) -> Application:
     """確認送出: write the applicants and queue the start (or resumption) of the review, once.
 
-    Locks the application row, so a double click, a second tab or a replayed request finds it
-    already submitted and changes nothing.
+    A first submission claims the row with one conditional UPDATE, which locks it: a double
+    click, a second tab or a replayed request then finds it submitted and changes nothing. A
+    resubmission after changes were requested (or a claim that failed) locks the row, looks at it
+    and then decides, as before. The addresses proved by email codes are those of
+    ``application.draft_data``, from which the caller decided that none is pending.
     """
     from binding_forms.tasks import application_start_review
     from review_workflow.mail import mails_for_submission
 
-    locked = Application.objects.select_for_update().get(pk=application.pk)
-    if locked.submitted_at is not None and not application_needs_changes(application=locked):
-        return locked
-    if locked.student_confirmed_at is None or locked.consent != Application.Consent.AGREED:
-        raise WizardOrderError("the student's data or the consent is missing")
+    changes = {
+        "application_type": application_type.label,
+        "applicant_count": application_type.applicant_count,
+        "submitted_at": timezone.now(),
+        "draft_data": {},
+    }
+    first_time = Application.objects.filter(
+        pk=application.pk,
+        submitted_at__isnull=True,
+        student_confirmed_at__isnull=False,
+        consent=Application.Consent.AGREED,
+    )
+    if first_time.update(**changes):
+        verified = application.draft_data.get("verified_emails", {})
+    else:
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if locked.submitted_at is not None and not application_needs_changes(application=locked):
+            return locked
+        if locked.student_confirmed_at is None or locked.consent != Application.Consent.AGREED:
+            raise WizardOrderError("the student's data or the consent is missing")
+        verified = locked.draft_data.get("verified_emails", {})
+        if locked.submitted_at is not None:  # sent before: its applicants are replaced
+            locked.applicants.all().delete()
+        Application.objects.filter(pk=application.pk).update(**changes)
 
-    verified = locked.draft_data.get("verified_emails", {})
-    locked.applicants.all().delete()
     Applicant.objects.bulk_create(
         Applicant(
-            application=locked,
+            application_id=application.pk,
             position=data["position"],
             name=data["name"],
             relationship=data["relationship"],
@@ -220,14 +241,11 @@ def application_submit(
         )
         for data in applicants
     )
-    locked.application_type = application_type.label
-    locked.applicant_count = application_type.applicant_count
-    locked.submitted_at = timezone.now()
-    locked.draft_data = {}
-    locked.save(update_fields=["application_type", "applicant_count", "submitted_at", "draft_data"])
-    application_start_review.enqueue(locked.pk, user.pk)
-    mails_for_submission(application=locked)  # sent once this transaction commits
-    return locked
+    application_start_review.enqueue(application.pk, user.pk)
+    mails_for_submission(application=application)  # queued; sent once this commits
+    for name, value in changes.items():
+        setattr(application, name, value)
+    return application
 
 
 def application_needs_changes(*, application: Application) -> bool:

@@ -31,14 +31,16 @@ CHILD_SESSION_KEY = "binding_children"
 def _student_for(request) -> Student | None:
     """The child this wizard is about: the student account's own, or the child a parent account
     chose (and proved with the child's password) on the child step."""
-    user = request.user
-    student = getattr(user, "student", None)
-    if student is not None:
-        return student
+    # With its school and its application (if it has one yet): one query for the whole step.
+    students = Student.objects.select_related("school", "application")
+    try:
+        return students.get(user=request.user)
+    except Student.DoesNotExist:
+        pass
     chosen = request.session.get(CHILD_SESSION_KEY, {}).get("current")
     if chosen is None:
         return None
-    return Student.objects.select_related("school").filter(pk=chosen).first()
+    return students.filter(pk=chosen).order_by().first()
 
 
 def expected_step(application: Application) -> str:
@@ -220,7 +222,7 @@ def _submitted_values(application: Application) -> dict:
         return {}
     from binding_forms.personal_data import decrypt
 
-    types = [item.label for item in application.page.application_types.all()]
+    types = [item.label for item in application.page.step_choices().application_types]
     values = {
         "application_type": str(types.index(application.application_type))
         if application.application_type in types

@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Routes the wizard's steps from a checked memory instead of walking the page tree.
+    "binding_forms.routing.WizardRouteMiddleware",
     # django-axes must come last: it turns lockouts raised below it into responses.
     "axes.middleware.AxesMiddleware",
 ]
