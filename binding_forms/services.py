@@ -200,7 +200,6 @@ def application_submit(
     ``application.draft_data``, from which the caller decided that none is pending.
     """
     from binding_forms.tasks import application_start_review
-    from review_workflow.mail import mails_for_submission
 
     changes = {
         "application_type": application_type.label,
@@ -241,8 +240,7 @@ def application_submit(
         )
         for data in applicants
     )
-    application_start_review.enqueue(application.pk, user.pk)
-    mails_for_submission(application=application)  # queued; sent once this commits
+    application_start_review.enqueue(application.pk, user.pk)  # and the confirmation mails
     for name, value in changes.items():
         setattr(application, name, value)
     return application
@@ -253,16 +251,18 @@ def application_needs_changes(*, application: Application) -> bool:
     return state is not None and state.status == WorkflowState.STATUS_NEEDS_CHANGES
 
 
-def application_start_review(*, application: Application, user) -> None:
-    """Revision, then the workflow: started the first time, resumed after changes requested."""
+def application_start_review(*, application: Application, user) -> bool:
+    """Revision, then the workflow: started the first time, resumed after changes requested.
+    False when there was nothing to do (a replayed task)."""
     state = application.current_workflow_state
     if state is not None and state.status == WorkflowState.STATUS_IN_PROGRESS:
-        return  # already under review: a replayed task
+        return False  # already under review: a replayed task
     application.save_revision(user=user, clean=False)
     if state is not None and state.status == WorkflowState.STATUS_NEEDS_CHANGES:
         state.resume(user=user)
     elif (workflow := application.get_workflow()) is not None:
         workflow.start(application, user)
+    return True
 
 
 def wizard_page_create(*, parent, title: str = "親子帳號綁定", slug: str = "binding"):

@@ -14,18 +14,21 @@ from binding_forms.models import Application
 
 @task(backend="background")
 def application_start_review(application_id: int, user_id: int) -> None:
-    """Snapshot the submitted application as a revision and start, or resume, the review
-    workflow with the parent as requester.
+    """After 確認送出: snapshot the submitted application as a revision, start (or resume) the
+    review workflow with the parent as requester, and write each applicant's confirmation mail.
 
     Wagtail's workflow machinery costs some forty queries; the parent's request only enqueues
-    this (in the same transaction as the application, so a worker never sees half of it).
+    this one task (in the same transaction as the application, so a worker never sees half of
+    it). A replayed task finds the review under way and mails nobody twice.
     """
     from binding_forms.services import application_start_review as start
+    from review_workflow.mail import submission_mails_write
 
     with transaction.atomic():
         application = (
             Application.objects.select_for_update()
-            .select_related("student__school")
+            .select_related("student__school", "page")
             .get(pk=application_id)
         )
-        start(application=application, user=get_user_model().objects.get(pk=user_id))
+        if start(application=application, user=get_user_model().objects.get(pk=user_id)):
+            submission_mails_write(application=application)

@@ -140,21 +140,10 @@ def mail_queue(
     return mail
 
 
-def mails_for_submission(*, application: Application) -> None:
-    """確認送出: a confirmation to each applicant, written by a task enqueued in the caller's
-    transaction.
-
-    The parent's request stays within its query budget: with the database queue the task row
-    commits or rolls back with the application and a worker writes and sends the mail; with the
-    immediate backend the mail is written at once, in the caller's transaction.
-    """
-    from review_workflow.tasks import submission_mails_queue
-
-    submission_mails_queue.enqueue(application.pk)
-
-
 def submission_mails_write(*, application: Application) -> list[OutgoingMail]:
-    """The confirmations themselves (see ``mails_for_submission``)."""
+    """確認送出: a confirmation to each applicant. Written by the background task that starts the
+    review (``binding_forms.tasks.application_start_review``), so the parent's request stays
+    within its query budget; sent once that task's transaction commits."""
     base = _application_context(application)
     return [
         mail_queue(

@@ -15,20 +15,3 @@ def mail_send(mail_id: int) -> str:
 
     mail = mail_deliver(mail_id=mail_id)
     return mail.status if mail is not None else "not due"
-
-
-@task(backend="background")
-def submission_mails_queue(application_id: int) -> int:
-    """Write the submission confirmations (``review_workflow.mail.mails_for_submission``)."""
-    from django.db import transaction
-
-    from binding_forms.models import Application
-    from review_workflow.mail import submission_mails_write
-
-    # A savepoint: with the immediate backend this runs inside the parent's transaction, which
-    # an error here must not break.
-    with transaction.atomic():
-        application = Application.objects.select_related("student__school", "page").get(
-            pk=application_id
-        )
-        return len(submission_mails_write(application=application))

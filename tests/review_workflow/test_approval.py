@@ -344,3 +344,15 @@ def test_a_bounced_approval_mail_shows_on_the_application_with_a_way_to_resend(
     resend = reverse("review_workflow_mail_resend", args=(approval.pk,))
     assert "mail-status__problem" in edit and f'href="{resend}?next=' in edit  # no nested form
     assert f'action="{resend}"' in inspect
+
+
+def test_a_replayed_review_start_mails_nobody_twice(xiaohua):
+    from binding_forms.tasks import application_start_review
+
+    application = submitted_application(student=xiaohua)  # the task ran once (immediate)
+    assert OutgoingMail.objects.filter(kind="submitted").count() == 1
+
+    application_start_review.call(application.pk, application.requester_id)
+
+    assert OutgoingMail.objects.filter(kind="submitted").count() == 1
+    assert WorkflowState.objects.count() == 1
