@@ -53,6 +53,7 @@ server and the database; it takes the same share of the CPU for both pages.
 
 import argparse
 import http.client
+import importlib.util
 import json
 import os
 import re
@@ -76,7 +77,12 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 BENCH_DATABASE = "portal_wizard_bench"
 GOAL_GET = 1.5
 GOAL_POST = 1.0
-IMMEDIATE = "django_tasks.backends.immediate.ImmediateBackend"
+# Django 6's own immediate backend where it exists (a task takes its class from its backend).
+IMMEDIATE = (
+    "django.tasks.backends.immediate.ImmediateBackend"
+    if importlib.util.find_spec("django.tasks")
+    else "django_tasks.backends.immediate.ImmediateBackend"
+)
 DATABASE_QUEUE = "django_tasks_db.DatabaseBackend"
 
 WIZARD_SLUG = "binding"

@@ -26,8 +26,9 @@ def application_start_review(application_id: int, user_id: int) -> None:
 
     with transaction.atomic():
         application = (
+            # Not the wizard page: a nullable join cannot be locked FOR UPDATE on PostgreSQL.
             Application.objects.select_for_update()
-            .select_related("student__school", "page")
+            .select_related("student__school")
             .get(pk=application_id)
         )
         if start(application=application, user=get_user_model().objects.get(pk=user_id)):
