@@ -167,3 +167,48 @@ def _session_cookie_for(user, live_server) -> dict:
         "value": session.session_key,
         "url": live_server.url,
     }
+
+
+def test_approved_then_the_parent_signs_in_with_the_parent_account(
+    phone_without_javascript, inspector, live_server, captcha_test_mode
+):
+    """After the school approves: the status page says how to sign in, and the father signs in
+    with his email and the last six digits of his ID, then must choose his own password."""
+    from tests.factories import registrar_user, submitted_application
+
+    page = phone_without_javascript
+    songshan = school()
+    pupil = student(school=songshan)
+    wizard = wizard_page_create(parent=HomePage.objects.get())
+    application = submitted_application(student=pupil, page=wizard)
+    state = application.current_workflow_state.current_task_state
+    state.task.specific.on_action(state, registrar_user(of_school=songshan), "approve")
+    pupil.user.set_password("Songshan-garden-2026")
+    pupil.user.save()
+
+    page.context.add_cookies([_session_cookie_for(pupil.user, live_server)])
+    page.goto(f"{live_server.url}{wizard.url}done/")
+    assert "已核准" in page.locator(".status").inner_text()
+    check(page, inspector)
+    page.get_by_role("link", name="以家長帳號登入").click()
+
+    page.wait_for_url("**/signin/?tab=parent")
+    check(page, inspector)
+    page.get_by_role("textbox", name="電子郵件", exact=True).fill("alle@schoolsoft.com.tw")
+    page.get_by_label("密碼 *", exact=True).fill("456789")
+    page.get_by_role("textbox", name="輸入驗證碼", exact=True).fill("PASSED")
+    page.get_by_role("button", name="登入").click()
+
+    page.wait_for_url("**/signin/password/**")
+    check(page, inspector)
+    page.get_by_role("textbox", name="新密碼", exact=True).fill("Hua-papa-2026!")
+    page.get_by_role("textbox", name="新密碼確認", exact=True).fill("Hua-papa-2026!")
+    page.get_by_role("button", name="儲存新密碼").click()
+    page.wait_for_load_state()
+    assert "/signin/password/" not in page.url
+    check(page, inspector)
+    assert (
+        get_user_model()
+        .objects.get(username="alle@schoolsoft.com.tw")
+        .check_password("Hua-papa-2026!")
+    )
