@@ -113,49 +113,44 @@ def test_production_keeps_database_connections_open(tmp_path, url):
     assert result.stdout.split()[-3:] == ["django.db.backends.postgresql", "600", "True"]
 
 
-@pytest.mark.parametrize(
-    ("settings_module", "expected"),
-    [
-        ("portal.settings.dev", "True"),
-        ("portal.settings.test", "True"),
-        ("portal.settings.production", "False"),
-    ],
-)
-def test_captcha_test_mode_is_never_honoured_in_production(tmp_path, settings_module, expected):
-    result = manage(
-        "shell",
-        "-c",
+# What prints a setting, the variable that asks to switch it, and what it prints then / not.
+SWITCHES = {
+    "captcha": (
         "from captcha.conf import settings; print(settings.CAPTCHA_TEST_MODE)",
-        DJANGO_SETTINGS_MODULE=settings_module,
-        CAPTCHA_TEST_MODE="1",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="portal.example",
-        PORTAL_VAR_DIR=str(tmp_path),
-    )
-
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split()[-1] == expected
+        {"CAPTCHA_TEST_MODE": "1"},
+        ("True", "False"),
+    ),
+    "two-factor": (
+        "from django.conf import settings; print(settings.ADMIN_TWO_FACTOR_REQUIRED)",
+        {"ADMIN_TWO_FACTOR_REQUIRED": "0"},
+        ("False", "True"),
+    ),
+}
 
 
 @pytest.mark.parametrize(
-    ("settings_module", "expected"),
+    ("settings_module", "honoured"),
     [
-        ("portal.settings.dev", "False"),
-        ("portal.settings.test", "False"),
-        ("portal.settings.production", "True"),
+        ("portal.settings.dev", True),
+        ("portal.settings.test", True),
+        ("portal.settings.production", False),
     ],
 )
-def test_admin_two_factor_cannot_be_switched_off_in_production(tmp_path, settings_module, expected):
+@pytest.mark.parametrize("switch", SWITCHES)
+def test_dev_switches_are_never_honoured_in_production(tmp_path, settings_module, honoured, switch):
+    """The captcha accepting PASSED and the admin opening to a password alone are for
+    development and tests only."""
+    code, environ, (switched, unswitched) = SWITCHES[switch]
     result = manage(
         "shell",
         "-c",
-        "from django.conf import settings; print(settings.ADMIN_TWO_FACTOR_REQUIRED)",
+        code,
         DJANGO_SETTINGS_MODULE=settings_module,
-        ADMIN_TWO_FACTOR_REQUIRED="0",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="portal.example",
         PORTAL_VAR_DIR=str(tmp_path),
+        **environ,
     )
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split()[-1] == expected
+    assert result.stdout.split()[-1] == (switched if honoured else unswitched)
