@@ -3,6 +3,7 @@ from django.db import connection
 from wagtail.models import Page
 
 from home.models import HomePage
+from tests.factories import registrar_user, school
 
 
 @pytest.fixture(autouse=True)
@@ -42,3 +43,26 @@ def migrated_rows_kept(_migrated_rows, django_db_serialized_rollback):
         connection._test_serialized_contents = _migrated_rows
         if not Page.objects.exists():  # emptied by an earlier test, restored too late for this one
             connection.creation.deserialize_db_from_string(_migrated_rows)
+
+
+# The handbook's school and a neighbour, each with its registration office ------------------
+
+
+@pytest.fixture
+def songshan(db):
+    return school()
+
+
+@pytest.fixture
+def yingqiao(db):
+    return school(moe_code="353601", name="臺北市立螢橋國民小學", district="中正區")
+
+
+@pytest.fixture
+def registrar(songshan):
+    return registrar_user(of_school=songshan, username="songshan-registrar")
+
+
+@pytest.fixture
+def other_registrar(yingqiao):
+    return registrar_user(of_school=yingqiao, username="yingqiao-registrar")

@@ -2,24 +2,9 @@ import pytest
 from django.urls import reverse
 
 from review_workflow.models import SchoolLogEntry
-from tests.factories import admin_login, registrar_user, school, student
+from tests.factories import admin_login, student
 
 OUR_ID = "A234567893"
-
-
-@pytest.fixture
-def songshan(db):
-    return school()
-
-
-@pytest.fixture
-def yingqiao(db):
-    return school(moe_code="353601", name="臺北市立螢橋國民小學", district="中正區")
-
-
-@pytest.fixture
-def registrar(songshan):
-    return registrar_user(of_school=songshan, username="songshan-registrar")
 
 
 @pytest.mark.django_db

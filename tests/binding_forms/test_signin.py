@@ -34,11 +34,6 @@ def error_block(response) -> str:
 
 
 @pytest.fixture
-def songshan(db):
-    return school()
-
-
-@pytest.fixture
 def xiaohua(songshan):
     return student(school=songshan)
 

@@ -55,18 +55,8 @@ def sign_in_as_parent(client, email, password):
 
 
 @pytest.fixture
-def songshan(db):
-    return school()
-
-
-@pytest.fixture
 def xiaohua(songshan):
     return student(school=songshan)
-
-
-@pytest.fixture
-def registrar(songshan):
-    return registrar_user(of_school=songshan, username="songshan-registrar")
 
 
 @pytest.fixture

@@ -26,26 +26,6 @@ def workflow(db):
     return Application().get_workflow()
 
 
-@pytest.fixture
-def songshan(db):
-    return school()
-
-
-@pytest.fixture
-def yingqiao(db):
-    return school(moe_code="353601", name="臺北市立螢橋國民小學", district="中正區")
-
-
-@pytest.fixture
-def registrar(songshan):
-    return registrar_user(of_school=songshan, username="songshan-registrar")
-
-
-@pytest.fixture
-def other_registrar(yingqiao):
-    return registrar_user(of_school=yingqiao, username="yingqiao-registrar")
-
-
 def _user(username):
     return get_user_model().objects.create_user(username)
 

@@ -11,7 +11,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.factories import admin_login, editor_user, registrar_user, school, student
+from tests.factories import admin_login, editor_user, school, student
 
 PASSWORD = "correct horse battery"  # UserFactory's
 ENROL = reverse("two_factor:enrol")
@@ -36,16 +36,6 @@ def field_error(html: str) -> str:
 
 def is_verified(client) -> bool:
     return DEVICE_ID_SESSION_KEY in client.session
-
-
-@pytest.fixture
-def songshan(db):
-    return school()
-
-
-@pytest.fixture
-def registrar(songshan):
-    return registrar_user(of_school=songshan, username="songshan-registrar")
 
 
 @pytest.fixture
