@@ -144,25 +144,24 @@ def submission_mails_write(*, application: Application) -> list[OutgoingMail]:
     """確認送出: a confirmation to each applicant. Written by the background task that starts the
     review (``binding_forms.tasks.application_start_review``), so the parent's request stays
     within its query budget; sent once that task's transaction commits."""
-    base = _application_context(application)
-    return [
-        mail_queue(
-            kind=MailKind.SUBMITTED,
-            to=applicant.email,
-            context={**base, "applicant_name": applicant.name},
-            application=application,
-            applicant=applicant,
-        )
-        for applicant in application.applicants.all()
-    ]
+    return _mail_each_applicant(
+        application=application, kind=MailKind.SUBMITTED, base=_application_context(application)
+    )
 
 
 def mails_for_changes_requested(*, application: Application, comment: str) -> list[OutgoingMail]:
     """需修改: each applicant is told what the registrar asked for."""
-    base = {**_application_context(application), "comment": comment}
+    return _mail_each_applicant(
+        application=application,
+        kind=MailKind.CHANGES_REQUESTED,
+        base={**_application_context(application), "comment": comment},
+    )
+
+
+def _mail_each_applicant(*, application: Application, kind: str, base: dict) -> list[OutgoingMail]:
     return [
         mail_queue(
-            kind=MailKind.CHANGES_REQUESTED,
+            kind=kind,
             to=applicant.email,
             context={**base, "applicant_name": applicant.name},
             application=application,
