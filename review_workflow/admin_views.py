@@ -69,6 +69,28 @@ def school_scoped(view, model):
     return wrapped
 
 
+class CurrentTaskStateMixin:
+    """For Wagtail's workflow action views: the task state in the URL must be the current one of
+    the object in the URL, else 404. Wagtail loads the task state by its id alone, so without
+    this a reviewer of one object could name another object's task state."""
+
+    def get_task_state(self):
+        current = self.object.current_workflow_task_state
+        if current is None or current.pk != self.task_state_id:
+            raise Http404
+        return current
+
+
+class WorkflowActionView(CurrentTaskStateMixin, snippet_views.WorkflowActionView):
+    pass
+
+
+class CollectWorkflowActionDataView(
+    CurrentTaskStateMixin, snippet_views.CollectWorkflowActionDataView
+):
+    pass
+
+
 def id_mask(encrypted: str) -> str:
     if not encrypted:
         return ""

@@ -86,10 +86,26 @@ class SchoolRegistrarTask(Task):
             ("approve", _("Approve with comment"), True),
         ]
 
+    def user_may_decide(self, task_state, user, action_name) -> bool:
+        """Whether ``user`` may take ``action_name`` on ``task_state``: a state of this task,
+        still in progress and its application's current one, and an application of a school
+        ``user`` reviews."""
+        if task_state.task_id != self.pk or task_state.status != TaskState.STATUS_IN_PROGRESS:
+            return False
+        workflow_state = task_state.workflow_state
+        if workflow_state.current_task_state_id != task_state.pk:
+            return False
+        application = workflow_state.content_object
+        return action_name in {name for name, _label, _modal in self.get_actions(application, user)}
+
     def get_form_for_action(self, action):
         return ChangesRequestedForm if action == "reject" else super().get_form_for_action(action)
 
     def on_action(self, task_state, user, action_name, **kwargs):
+        # Decided from the task state's own application, never from the object a URL named:
+        # Wagtail's workflow views load the task state by its id alone.
+        if not self.user_may_decide(task_state, user, action_name):
+            raise PermissionDenied
         # The parent is told what to change: the modal's form requires it, and so does this, for
         # a request that skips the modal.
         if action_name == "reject" and not (kwargs.get("comment") or "").strip():

@@ -33,6 +33,8 @@ class ApplicationViewSet(SnippetViewSet):
     inspect_view_enabled = True
     copy_view_enabled = False
     chooser_viewset_class = admin_views.ApplicationChooserViewSet
+    workflow_action_view_class = admin_views.WorkflowActionView
+    collect_workflow_action_data_view_class = admin_views.CollectWorkflowActionDataView
     filterset_class = admin_views.ApplicationFilterSet
     search_fields = ["student__name"]  # enables the search box; the view searches more
     search_backend_name = None
