@@ -2,6 +2,11 @@
 connected in ``ReviewWorkflowConfig.ready``."""
 
 from anymail.signals import tracking
+from wagtail.admin.mail import (
+    WorkflowStateApprovalEmailNotifier,
+    WorkflowStateRejectionEmailNotifier,
+)
+from wagtail.models import WorkflowState
 from wagtail.signals import workflow_approved, workflow_rejected
 
 # What approval does ----------------------------------------------------------------------------
@@ -58,9 +63,54 @@ def connect_mail():
     tracking.connect(mail_on_tracking_event, dispatch_uid="review_workflow.mail_on_tracking")
 
 
+# Wagtail's own workflow mails: for the admin's users only ----------------------------------------
+
+
+class AdminUsersOnlyMixin:
+    """Wagtail mails the requester when a workflow is approved or rejected: in English, naming
+    the registrar, linking into the admin. A parent who requested a review gets the portal's own
+    mails instead; Wagtail's stay for the people who use the admin."""
+
+    def get_valid_recipients(self, instance, **kwargs):
+        return {
+            user
+            for user in super().get_valid_recipients(instance, **kwargs)
+            if user.has_perm("wagtailadmin.access_admin")
+        }
+
+
+class WorkflowApprovalNotifier(AdminUsersOnlyMixin, WorkflowStateApprovalEmailNotifier):
+    pass
+
+
+class WorkflowRejectionNotifier(AdminUsersOnlyMixin, WorkflowStateRejectionEmailNotifier):
+    pass
+
+
+def replace_wagtail_notifiers():
+    """Take the place of Wagtail's receivers (wagtail/admin/signal_handlers.py) under their own
+    dispatch_uid: removed if wagtail.admin connected them already, and a later connect of theirs
+    finds the uid taken and does nothing (this app is listed before wagtail.admin)."""
+    for signal, notifier, uid in (
+        (
+            workflow_approved,
+            WorkflowApprovalNotifier(),
+            "workflow_state_approved_email_notification",
+        ),
+        (
+            workflow_rejected,
+            WorkflowRejectionNotifier(),
+            "workflow_state_rejected_email_notification",
+        ),
+    ):
+        signal.disconnect(sender=WorkflowState, dispatch_uid=uid)
+        signal.connect(notifier, sender=WorkflowState, dispatch_uid=uid, weak=False)
+
+
 # ---------------------------------------------------------------------------------------------
 
 
 def connect():
     workflow_approved.connect(application_approved, dispatch_uid="review_workflow.approved")
     connect_mail()
+    replace_wagtail_notifiers()
