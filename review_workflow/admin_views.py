@@ -263,10 +263,51 @@ class ApplicationReviewForm(WagtailAdminModelForm):
         fields: list[str] = []
 
 
+SUBMITTED_FIELDS = (
+    ("name", gettext_lazy("Applicant")),
+    ("relationship", gettext_lazy("Relationship")),
+    ("id_number_digest", gettext_lazy("ID number")),
+    ("mobile", gettext_lazy("Mobile")),
+    ("email", gettext_lazy("Email")),
+)
+
+
+def submissions_compared(application: Application) -> dict | None:
+    """The applicants as each submission sent them, side by side, the changed values marked;
+    None before a resubmission. Each review start saves a revision as the parent (requester)."""
+    revisions = list(
+        application.revisions.filter(user_id=application.requester_id).order_by("created_at", "pk")
+    )
+    if len(revisions) < 2:
+        return None
+    sent = []
+    for revision in revisions:
+        by_position = {a.get("position"): a for a in revision.content.get("applicants", [])}
+        sent.append(by_position)
+    positions = sorted({position for applicants in sent for position in applicants})
+    rows = []
+    for position in positions:
+        for field, label in SUBMITTED_FIELDS:
+            values = [applicants.get(position, {}).get(field, "") for applicants in sent]
+            shown = [
+                id_mask(applicants.get(position, {}).get("id_number_encrypted", ""))
+                if field == "id_number_digest"
+                else value
+                for applicants, value in zip(sent, values, strict=True)
+            ]
+            cells = [
+                {"value": value, "changed": index > 0 and values[index] != values[index - 1]}
+                for index, value in enumerate(shown)
+            ]
+            rows.append({"position": position, "label": label, "cells": cells})
+    return {"submitted_at": [revision.created_at for revision in revisions], "rows": rows}
+
+
 def review_context(application: Application, user) -> dict:
     student = application.student
     checks = applicant_checks(application)
     return {
+        "submissions": submissions_compared(application),
         "application": application,
         "student": student,
         "student_id_masked": id_mask(student.id_number_encrypted),
@@ -336,6 +377,15 @@ def _may_republish(application) -> bool:
 
 
 class ApplicationEditView(snippet_views.EditView):
+    def save_instance(self):
+        # Wagtail saves the form before every action of the edit screen; a registrar who only
+        # decides (or saves) without changing an email edited nothing: no revision, and no
+        # 已編輯 in the history.
+        if self.action in {"edit", "workflow-action"} and not self.form.has_changed():
+            self.new_revision = None
+            return self.object
+        return super().save_instance()
+
     def get_available_actions(self):
         actions = super().get_available_actions()
         if self.request.user.is_superuser:
