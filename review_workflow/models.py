@@ -16,6 +16,7 @@ from wagtail.models import BaseLogEntry, PreviewableMixin, Task, TaskState
 from wagtail.models.audit_log import ModelLogEntryManager
 
 from binding_forms.models import Applicant, Application, Student
+from binding_forms.personal_data import mask_id_numbers
 from review_workflow.mail_text import (
     DEFAULTS,
     PLACEHOLDERS,
@@ -90,6 +91,8 @@ class SchoolRegistrarTask(Task):
         return ChangesRequestedForm if action == "reject" else super().get_form_for_action(action)
 
     def on_action(self, task_state, user, action_name, **kwargs):
+        if "comment" in kwargs:  # stored in the task state and the log: never an ID number
+            kwargs["comment"] = mask_id_numbers(kwargs["comment"] or "")
         # The parent is told what to change: the modal's form requires it, and so does this, for
         # a request that skips the modal.
         if action_name == "reject" and not (kwargs.get("comment") or "").strip():
