@@ -35,11 +35,17 @@ def _fernet() -> Fernet:
     return Fernet(base64.urlsafe_b64encode(_derive(b"id-number-encryption")))
 
 
+@cache
+def _sign_in_name_key() -> bytes:
+    return _derive(b"sign-in-name-digest")
+
+
 @receiver(setting_changed)
 def _forget_keys(*, setting, **kwargs):
     if setting in {"PERSONAL_DATA_KEY", "SECRET_KEY"}:
         _digest_key.cache_clear()
         _fernet.cache_clear()
+        _sign_in_name_key.cache_clear()
 
 
 def id_number_digest(id_number: str) -> str:
@@ -83,3 +89,14 @@ def mask_id_numbers(text: str) -> str:
     """Every ID number in free text masked (``A12****789``): the one function for what staff
     type (a registrar's comment, a revoke reason) before it is stored, and for mail."""
     return _ID_IN_TEXT.sub(lambda match: mask_id_number(match[0]), text)
+
+
+def holds_id_number(text: str) -> bool:
+    return _ID_IN_TEXT.search(text) is not None
+
+
+def sign_in_name_digest(name: str) -> str:
+    """A keyed digest of a sign-in name, as 25 decimal digits (so it never looks like an ID
+    number itself): the same name always gives the same digits, different names different ones."""
+    digest = hmac.new(_sign_in_name_key(), name.encode(), hashlib.sha256).digest()
+    return f"{int.from_bytes(digest[:10]):025d}"
