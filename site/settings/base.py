@@ -157,12 +157,16 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a parent's reset link works for one day
 
-# Brute force (django-axes): after AXES_FAILURE_LIMIT failed sign-ins an account, and separately
-# an address, is locked for AXES_COOLOFF_MINUTES. Behind a proxy, set AXES_PROXY_COUNT so the
-# client's address is read from X-Forwarded-For.
+# Brute force (django-axes; binding_forms/lockout.py): AXES_FAILURE_LIMIT failed sign-ins lock an
+# account, from any address, for AXES_COOLOFF_MINUTES (the account + address pair with it: its
+# count is never higher). An address alone is locked only at AXES_ADDRESS_FAILURE_LIMIT failures
+# over all accounts: schools and mobile carriers put many families behind one address. Behind a
+# proxy, set AXES_PROXY_COUNT so the client's address is read from X-Forwarded-For.
+AXES_HANDLER = "binding_forms.lockout.AccountThenAddressHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", "100"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = ["username"]
 # Failures are counted by the sign-in name in one form, whatever its case or width; a name
 # holding an ID number is stored and logged as a keyed digest (binding_forms.accounts).
 AXES_USERNAME_CALLABLE = "binding_forms.accounts.axes_username"

@@ -1,5 +1,6 @@
-"""The lockout: counted per account whatever the name's case or width; a name holding an ID
-number recorded and logged as a keyed digest."""
+"""The lockout: counted per account whatever the name's case or width, from any address; an
+address alone only at a much higher count (schools and mobile carriers share addresses); a name
+holding an ID number recorded and logged as a keyed digest."""
 
 import datetime
 import logging
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from binding_forms.personal_data import encrypt, id_number_digest
 from review_workflow.models import ParentAccount
-from tests.binding_forms.test_signin import SIGNIN, solve_captcha
+from tests.binding_forms.test_signin import SIGNIN, sign_in, solve_captcha
 from tests.factories import UserFactory
 from tests.pii import tables_holding
 
@@ -100,6 +101,53 @@ def test_failures_in_any_case_of_a_staff_name_lock_the_admin_login(client, regis
 
     assert locked.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+# The address: one stranger's typos must not lock out every family behind it ----------------
+
+
+@pytest.mark.django_db
+def test_a_strangers_failures_on_many_accounts_do_not_lock_another_family(
+    client, xiaohua, settings
+):
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.AXES_ADDRESS_FAILURE_LIMIT = 10
+    for number in range(111111, 111120):  # nine failures, each on another account
+        sign_in(client, school_id=xiaohua.school_id, account=f"P{number}")
+
+    family = sign_in(client, school_id=xiaohua.school_id)  # the same address
+
+    assert family.status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_account_locks_after_its_limit_from_any_address(client, xiaohua, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    for address in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
+        sign_in(client, school_id=xiaohua.school_id, password="A123456789", REMOTE_ADDR=address)
+
+    from_a_fourth = sign_in(client, school_id=xiaohua.school_id, REMOTE_ADDR="10.0.0.4")
+
+    assert from_a_fourth.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_the_address_locks_at_its_own_higher_limit(client, xiaohua, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.AXES_ADDRESS_FAILURE_LIMIT = 6
+    for account in ("P111111", "P111111", "P222222", "P222222", "P333333"):
+        sign_in(client, school_id=xiaohua.school_id, account=account)  # each below its limit
+    below = sign_in(client, school_id=xiaohua.school_id)
+    client.logout()
+    sign_in(client, school_id=xiaohua.school_id, account="P333333")  # the sixth
+
+    from_there = sign_in(client, school_id=xiaohua.school_id)
+    elsewhere = sign_in(client, school_id=xiaohua.school_id, REMOTE_ADDR="10.9.9.9")
+
+    assert below.status_code == 302
+    assert from_there.status_code == 429
+    assert elsewhere.status_code == 302
 
 
 @pytest.mark.django_db
