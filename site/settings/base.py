@@ -146,6 +146,10 @@ LOGIN_URL = "signin"
 WAGTAILADMIN_USER_LOGIN_FORM = "review_workflow.two_factor.StaffLoginForm"
 WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "review_workflow.two_factor.StaffPasswordResetForm"  # noqa: S105
 WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL
+# Nor may editors protect a page or a document collection with a shared password: its form has
+# neither captcha nor lockout. "Signed-in users" or groups restrict through /signin/.
+WAGTAIL_PRIVATE_PAGE_OPTIONS = {"SHARED_PASSWORD": False}
+WAGTAILDOCS_PRIVATE_COLLECTION_OPTIONS = {"SHARED_PASSWORD": False}
 LOGIN_REDIRECT_URL = "binding_start"
 LOGOUT_REDIRECT_URL = "/"
 AUTH_PASSWORD_VALIDATORS = [

@@ -132,3 +132,15 @@ def test_wagtails_front_end_login_leads_to_signin(client, xiaohua, home_page):
     assert restricted.status_code == 302 and restricted["Location"] == "/signin/?next=/"
     assert "_auth_user_id" not in client.session
     assert not Student.objects.filter(user__isnull=False).exists()
+
+
+def test_editors_cannot_protect_pages_or_documents_with_a_shared_password(db):
+    from wagtail.admin.forms.collections import CollectionViewRestrictionForm
+    from wagtail.admin.forms.pages import PageViewRestrictionForm
+
+    page_form = PageViewRestrictionForm(private_page_options=["password", "login", "groups"])
+    collection_form = CollectionViewRestrictionForm()
+
+    for form in (page_form, collection_form):
+        assert "password" not in form.fields
+        assert "password" not in dict(form.fields["restriction_type"].choices)
