@@ -418,7 +418,7 @@ def _students(wizard, *, count: int) -> list[Visitor]:
 
             data = {
                 SESSION_KEY: user._meta.pk.value_to_string(user),
-                BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                BACKEND_SESSION_KEY: "binding_forms.backends.SignInNameBackend",
                 HASH_SESSION_KEY: user.get_session_auth_hash(),
             }
             if in_database:  # the common case, written in bulk below

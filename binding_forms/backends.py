@@ -1,9 +1,9 @@
 from django.contrib.auth import get_user_model
-from django.contrib.auth.backends import BaseBackend
+from django.contrib.auth.backends import BaseBackend, ModelBackend
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from binding_forms.accounts import parse_student_username
+from binding_forms.accounts import parse_student_username, student_username, user_by_sign_in_name
 from binding_forms.models import Student
 from binding_forms.personal_data import digests_match, id_number_digest
 from binding_forms.validators import normalize_tw_id
@@ -14,12 +14,12 @@ class StudentFirstPasswordBackend(BaseBackend):
 
     Checked against the registry's keyed digest, so a roster import need not run the slow
     password hasher 120,000 times. Once the parent has chosen a new password it is an ordinary
-    Django password (ModelBackend); a registrar's reset returns the account to this state.
+    Django password (SignInNameBackend); a registrar's reset returns the account to this state.
     """
 
-    def authenticate(self, request, username=None, password=None, **kwargs):
+    def authenticate(self, request, username=None, password=None, staff_only=False, **kwargs):
         parsed = parse_student_username(username)
-        if parsed is None or not password:
+        if parsed is None or not password or staff_only:
             return None
         moe_code, number = parsed
         student = (
@@ -35,17 +35,17 @@ class StudentFirstPasswordBackend(BaseBackend):
             id_number_digest(candidate)  # the same work as a real check: no timing oracle
             return None
         if student.user is not None and student.user.has_usable_password():
-            return None  # the first password is spent; ModelBackend checks the new one
+            return None  # the first password is spent; SignInNameBackend checks the new one
         if not digests_match(candidate, student.id_number_digest):
             return None
-        user = student.user or self._create_account(student, username)
+        user = student.user or self._create_account(student, moe_code)
         return user if self.user_can_authenticate(user) else None
 
     @transaction.atomic
-    def _create_account(self, student: Student, username: str):
+    def _create_account(self, student: Student, moe_code: str):
         # get_or_create: two first sign-ins at once (two tabs, a double click) make one account.
         user, created = get_user_model().objects.get_or_create(
-            username=username,
+            username=student_username(moe_code, f"P{student.student_number}"),
             defaults={"first_name": student.name, "password_change_required": True},
         )
         if created:
@@ -60,3 +60,26 @@ class StudentFirstPasswordBackend(BaseBackend):
 
     def get_user(self, user_id):
         return get_user_model().objects.filter(pk=user_id, is_active=True).first()
+
+
+class SignInNameBackend(ModelBackend):
+    """Django's password check, with the sign-in name read as every entrance reads it
+    (``sign_in_name``: case and width do not matter), and an entrance for staff only.
+
+    ``staff_only`` (the admin's login) accepts only users who may use the admin. Anyone else gets
+    the answer of a wrong password, after the same hashing work: nobody learns there whether a
+    parent's or a student's password was right, and django-axes counts it as a failure.
+    """
+
+    def authenticate(self, request, username=None, password=None, staff_only=False, **kwargs):
+        if username is None:
+            username = kwargs.get(get_user_model().USERNAME_FIELD)
+        if username is None or password is None:
+            return None
+        user = user_by_sign_in_name(username)
+        if user is None or (staff_only and not user.has_perm("wagtailadmin.access_admin")):
+            get_user_model()().set_password(password)  # Django's defence against timing
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None

@@ -7,7 +7,7 @@ from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext_lazy as _
 
-from binding_forms.accounts import normalize_account, student_username
+from binding_forms.accounts import normalize_account, sign_in_name, student_username
 from binding_forms.models import District, School
 from binding_forms.validators import normalize_tw_id, normalize_tw_mobile
 
@@ -144,8 +144,19 @@ class StudentSignInForm(SignInForm):
         return student_username(self.cleaned_data["school"].moe_code, self.cleaned_data["account"])
 
 
+class SignInEmailField(forms.EmailField):
+    """An email as a sign-in name: full-width input from a Chinese input method is accepted;
+    no longer than a user's email (254), which django-axes' records (255) can hold."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=254, **kwargs)
+
+    def to_python(self, value):
+        return super().to_python(sign_in_name(value))
+
+
 class ParentSignInForm(SignInForm):
-    email = forms.EmailField(
+    email = SignInEmailField(
         label=_("Email"),
         widget=forms.EmailInput(
             attrs={"autocomplete": "username", "placeholder": _("The email of your parent account")}
@@ -154,7 +165,7 @@ class ParentSignInForm(SignInForm):
     field_order = ["email", "password", "captcha"]
 
     def sign_in_name(self) -> str:
-        return self.cleaned_data["email"].strip().lower()
+        return self.cleaned_data["email"]
 
 
 class ParentPasswordResetForm(PasswordResetForm):

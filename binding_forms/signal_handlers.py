@@ -4,6 +4,8 @@ import logging
 
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 
+from binding_forms.accounts import sign_in_name_recorded
+
 logger = logging.getLogger("binding_forms.signin")
 
 
@@ -14,15 +16,19 @@ def _address(request) -> str:
 
 
 def log_sign_in(sender, request, user, **kwargs):
-    logger.info("sign-in succeeded: account=%s address=%s", user.get_username(), _address(request))
+    logger.info(
+        "sign-in succeeded: account=%s address=%s",
+        sign_in_name_recorded(user.get_username()),
+        _address(request),
+    )
 
 
 def log_sign_in_failure(sender, credentials, request=None, **kwargs):
-    # Django has already replaced the password in ``credentials`` with asterisks; the account
-    # name is a P + student number or an email, never an ID number.
+    # Django has already replaced the password in ``credentials`` with asterisks; a name typed
+    # with an ID number in it is logged as django-axes records it, a keyed digest.
     logger.warning(
         "sign-in failed: account=%s address=%s",
-        credentials.get("username", "-"),
+        sign_in_name_recorded(credentials.get("username")) or "-",
         _address(request),
     )
 

@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import BaseBackend
 from django.utils import timezone
 
+from binding_forms.accounts import user_by_sign_in_name
 from binding_forms.personal_data import decrypt
 
 
@@ -12,19 +13,14 @@ class ParentFirstPasswordBackend(BaseBackend):
     applicant's ID number (the handbook's rule), until the parent sets their own or it expires.
 
     Checked against the encrypted copy of the ID, so approving 500 applications does not run the
-    slow password hasher for each parent. Once the parent has chosen a password, ModelBackend
+    slow password hasher for each parent. Once the parent has chosen a password, SignInNameBackend
     checks it and this backend steps aside.
     """
 
-    def authenticate(self, request, username=None, password=None, **kwargs):
-        if not username or not password:
+    def authenticate(self, request, username=None, password=None, staff_only=False, **kwargs):
+        if not username or not password or staff_only:
             return None
-        user = (
-            get_user_model()
-            .objects.select_related("parent_account")
-            .filter(username__iexact=username.strip())
-            .first()
-        )
+        user = user_by_sign_in_name(username)
         account = getattr(user, "parent_account", None) if user is not None else None
         if (
             account is None

@@ -10,14 +10,14 @@ and no libraries to ``{% load %}``; only text, ``{{ placeholders }}`` (with filt
 so nothing is HTML-escaped.
 """
 
-import re
-
 from django.db import models
 from django.template import Context, Engine, TemplateSyntaxError
 from django.template.base import FilterExpression, TextNode, Variable, VariableNode
 from django.template.defaulttags import IfNode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from binding_forms.personal_data import mask_id_numbers
 
 
 class MailKind(models.TextChoices):
@@ -159,16 +159,6 @@ def template_check(*, kind: str, source: str) -> None:
                 "allowed": "、".join(f"{{{{ {name} }}}}" for name in allowed),
             }
         )
-
-
-# A Taiwan national ID or resident certificate number (old and new formats).
-_ID_NUMBER = re.compile(r"(?<![A-Za-z0-9])([A-Za-z])([0-9A-Da-d])(\d{8})(?![0-9])")
-
-
-def mask_id_numbers(text: str) -> str:
-    """``A123456789`` → ``A12****789`` wherever free text (a registrar's comment) holds one:
-    mail never carries an ID number, whoever typed it."""
-    return _ID_NUMBER.sub(lambda m: f"{m[1]}{m[2]}{m[3][0]}****{m[3][-3:]}", text)
 
 
 def template_render(*, kind: str, source: str, context: dict[str, str]) -> str:

@@ -16,6 +16,7 @@ from wagtail.models import BaseLogEntry, PreviewableMixin, Task, TaskState
 from wagtail.models.audit_log import ModelLogEntryManager
 
 from binding_forms.models import Applicant, Application, Student
+from binding_forms.personal_data import mask_id_numbers
 from review_workflow.mail_text import (
     DEFAULTS,
     PLACEHOLDERS,
@@ -106,6 +107,8 @@ class SchoolRegistrarTask(Task):
         # Wagtail's workflow views load the task state by its id alone.
         if not self.user_may_decide(task_state, user, action_name):
             raise PermissionDenied
+        if "comment" in kwargs:  # stored in the task state and the log: never an ID number
+            kwargs["comment"] = mask_id_numbers(kwargs["comment"] or "")
         # The parent is told what to change: the modal's form requires it, and so does this, for
         # a request that skips the modal.
         if action_name == "reject" and not (kwargs.get("comment") or "").strip():

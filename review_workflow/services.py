@@ -17,6 +17,7 @@ from wagtail.log_actions import log
 from wagtail.models import TaskState
 
 from binding_forms.models import Applicant, Application
+from binding_forms.personal_data import mask_id_numbers
 from review_workflow.mail import mail_for_unbinding, mails_for_approval
 from review_workflow.models import ParentAccount, ParentStudentLink
 
@@ -191,7 +192,7 @@ def link_revoke(*, link: ParentStudentLink, by, reason: str) -> ParentStudentLin
         raise LinkAlreadyRevoked
     locked.revoked_at = timezone.now()
     locked.revoked_by = by
-    locked.revoke_reason = reason.strip()
+    locked.revoke_reason = mask_id_numbers(reason.strip())
     locked.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
     log(
         instance=locked,

@@ -1,11 +1,11 @@
 """Two-factor sign-in (TOTP, django-otp) for everyone who can reach the Wagtail admin.
 
-The password is the first step (Wagtail's own login form, with django-axes behind it); a signed-in
-admin user whose session is not yet OTP-verified reaches nothing in the admin but these pages:
-the enrolment (a QR code for an authenticator app, then backup codes) when they have no confirmed
-authenticator yet, else the verification (a code from the app or a backup code). Wrong codes slow
-down through django-otp's throttling on each device. Parents and student accounts never use the
-admin and are never asked.
+The password is the first step (Wagtail's login with ``StaffLoginForm``: staff only, django-axes
+behind it); a signed-in admin user whose session is not yet OTP-verified reaches nothing in the
+admin but these pages: the enrolment (a QR code for an authenticator app, then backup codes) when
+they have no confirmed authenticator yet, else the verification (a code from the app or a backup
+code). Wrong codes slow down through django-otp's throttling on each device. Parents and student
+accounts never use the admin and cannot sign in there.
 """
 
 import logging
@@ -17,6 +17,7 @@ import qrcode.image.svg
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import authenticate
 from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -33,6 +34,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from wagtail.admin.forms.auth import LoginForm, PasswordResetForm
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 BACKUP_CODE_COUNT = 10
@@ -156,6 +158,42 @@ class CodeForm(forms.Form):
             if isinstance(device, StaticDevice) and len(code) == BACKUP_CODE_DIGITS:
                 return device
         return None
+
+
+class StaffLoginForm(LoginForm):
+    """The admin's password step, for staff only (``WAGTAILADMIN_USER_LOGIN_FORM``).
+
+    Parents and student accounts sign in at /signin/, behind a captcha. Here their sign-in fails
+    like a wrong password, right password or not (the backends' ``staff_only``), so this page,
+    which has no captcha, tells nobody whether a guess was right; the message says where to go.
+    """
+
+    error_messages = {
+        **LoginForm.error_messages,
+        "invalid_login": _(
+            "The username or password is incorrect, or this account does not sign in here. Parents "
+            "and student accounts sign in on the portal's sign-in page, /signin/."
+        ),
+    }
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            self.user_cache = authenticate(
+                self.request, username=username, password=password, staff_only=True
+            )
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
+
+class StaffPasswordResetForm(PasswordResetForm):
+    """The admin's password reset mails staff only; parents reset theirs from /signin/."""
+
+    def get_users(self, email):
+        return (user for user in super().get_users(email) if user.has_perm(ADMIN_ACCESS))
 
 
 def throttled_error(extra: dict | None) -> forms.ValidationError:

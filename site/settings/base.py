@@ -133,13 +133,23 @@ AUTH_USER_MODEL = "binding_forms.User"
 AUTHENTICATION_BACKENDS = [
     # django-axes first, so a locked-out account is refused before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading sign-in names as every entrance does (binding_forms.accounts).
+    "binding_forms.backends.SignInNameBackend",
     "binding_forms.backends.StudentFirstPasswordBackend",
     "review_workflow.backends.ParentFirstPasswordBackend",
 ]
 # A parent account's first password (last six digits of the ID number) stops working after this.
 PARENT_FIRST_PASSWORD_DAYS = int(os.environ.get("PARENT_FIRST_PASSWORD_DAYS", "30"))
 LOGIN_URL = "signin"
+# Parents and student accounts sign in at /signin/ only (captcha, lockout); the admin's login
+# takes staff only, and Wagtail's front-end login (/_util/login/) leads to /signin/.
+WAGTAILADMIN_USER_LOGIN_FORM = "review_workflow.two_factor.StaffLoginForm"
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "review_workflow.two_factor.StaffPasswordResetForm"  # noqa: S105
+WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL
+# Nor may editors protect a page or a document collection with a shared password: its form has
+# neither captcha nor lockout. "Signed-in users" or groups restrict through /signin/.
+WAGTAIL_PRIVATE_PAGE_OPTIONS = {"SHARED_PASSWORD": False}
+WAGTAILDOCS_PRIVATE_COLLECTION_OPTIONS = {"SHARED_PASSWORD": False}
 LOGIN_REDIRECT_URL = "binding_start"
 LOGOUT_REDIRECT_URL = "/"
 AUTH_PASSWORD_VALIDATORS = [
@@ -151,15 +161,32 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a parent's reset link works for one day
 
-# Brute force (django-axes): after AXES_FAILURE_LIMIT failed sign-ins an account, and separately
-# an address, is locked for AXES_COOLOFF_MINUTES. Behind a proxy, set AXES_PROXY_COUNT so the
-# client's address is read from X-Forwarded-For.
+# Brute force (django-axes; binding_forms/lockout.py): AXES_FAILURE_LIMIT failed sign-ins lock an
+# account, from any address, for AXES_COOLOFF_MINUTES (the account + address pair with it: its
+# count is never higher). An address alone is locked only at AXES_ADDRESS_FAILURE_LIMIT failures
+# over all accounts: schools and mobile carriers put many families behind one address. Behind a
+# proxy, set AXES_PROXY_COUNT so the client's address is read from X-Forwarded-For.
+AXES_HANDLER = "binding_forms.lockout.AccountThenAddressHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", "100"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 wants the address among these parameters; it is counted, by the handler's own rule.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Failures are counted by the sign-in name in one form, whatever its case or width; a name
+# holding an ID number is stored and logged as a keyed digest (binding_forms.accounts).
+AXES_USERNAME_CALLABLE = "binding_forms.accounts.axes_username"
 AXES_LOCKOUT_TEMPLATE = "binding_forms/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_SENSITIVE_PARAMETERS = ["password", "account", "new_password1", "new_password2"]
+# Kept out of the POST data axes records: secrets, and names typed in clear.
+AXES_SENSITIVE_PARAMETERS = [
+    "password",
+    "account",
+    "email",
+    "username",
+    "new_password1",
+    "new_password2",
+]
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0")) or None
 # Without a trusted proxy in front, X-Forwarded-For is the client's to forge: ignore it.
 AXES_IPWARE_META_PRECEDENCE_ORDER = (

@@ -186,29 +186,6 @@ def test_lockout_per_account_and_its_expiry(client, xiaohua, settings):
 
 
 @pytest.mark.django_db
-def test_lockout_per_address_covers_other_accounts(client, xiaohua, settings):
-    settings.AXES_FAILURE_LIMIT = 3
-    other = student(school=xiaohua.school, number="108040", id_number="B123456780")
-    for number in ("111111", "222222", "333333"):
-        sign_in(client, school_id=xiaohua.school_id, account=f"P{number}")
-
-    assert (
-        sign_in(
-            client, school_id=xiaohua.school_id, account=other.account, password="B123456780"
-        ).status_code
-        == 429
-    )
-    # Another address is not affected.
-    assert sign_in(
-        client,
-        school_id=xiaohua.school_id,
-        account=other.account,
-        password="B123456780",
-        REMOTE_ADDR="10.1.2.3",
-    ).status_code in (200, 302)
-
-
-@pytest.mark.django_db
 def test_parent_account_signs_in_with_email(client, songshan):
     User = get_user_model()
     parent = User.objects.create_user(

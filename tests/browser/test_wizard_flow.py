@@ -159,7 +159,7 @@ def _session_cookie_for(user, live_server) -> dict:
 
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "binding_forms.backends.SignInNameBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.save()
     return {
