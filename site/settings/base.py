@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # An admin URL whose id is not an integer answers 404 (some of Wagtail's would raise).
+    "portal.admin_ids.AdminIdMiddleware",
     # Routes the wizard's steps from a checked memory instead of walking the page tree.
     "binding_forms.routing.WizardRouteMiddleware",
     # django-axes must come last: it turns lockouts raised below it into responses.
