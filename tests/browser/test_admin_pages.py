@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from binding_forms.services import wizard_page_create
 from home.models import HomePage
@@ -60,4 +61,4 @@ def test_editors_screens_work_under_the_admin_policy(editor_page, live_server):
     )
     page.get_by_role("button", name="預覽").first.click()
     frame = page.frame_locator("iframe#w-preview-iframe")
-    assert "陳小花" in frame.locator("body").inner_text(timeout=15_000)
+    expect(frame.locator("pre")).to_contain_text("陳大名 您好", timeout=15_000)
