@@ -315,6 +315,29 @@ def test_a_broken_template_in_the_database_never_undoes_an_approval(
     assert "編輯人員的通知信範本無法使用（VariableDoesNotExist: foo）" in page
 
 
+@pytest.mark.django_db
+def test_a_template_that_does_not_compile_is_reported_as_text(
+    client, songshan, registrar, django_capture_on_commit_callbacks
+):
+    """The reason shown to the registrar quotes the editor's template: shown as text."""
+    MailTemplate.objects.filter(kind=MailKind.APPROVED).update(
+        subject="{% <img src=x onerror=alert(1)> %}"
+    )
+    application = factories.submitted_application(student=student(school=songshan))
+    state = application.current_workflow_state.current_task_state
+
+    with django_capture_on_commit_callbacks(execute=True):
+        state.task.specific.on_action(state, registrar, "approve")
+
+    mail = OutgoingMail.objects.get(kind=MailKind.APPROVED)
+    assert mail.subject == "臺北市親子帳號綁定：陳小花的親子帳號已開通"
+    assert mail.template_error.startswith("TemplateSyntaxError: ")
+    admin_login(client, registrar)
+    page = client.get(reverse("application:edit", args=(application.pk,))).content.decode()
+    assert "Invalid block tag on line 1: &#x27;&lt;img&#x27;" in page
+    assert "'<img'" not in page
+
+
 # What each mail says -------------------------------------------------------------------------
 
 
