@@ -2,6 +2,7 @@
 the same on Django 6 (its own middleware) and on Django 5.2 LTS (portal/csp.py)."""
 
 import base64
+import datetime
 import hashlib
 import re
 
@@ -10,9 +11,10 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 from portal.csp import policy_header
+from wagtail.test.utils.form_data import nested_form_data, rich_text
 
 from review_workflow.models import MailTemplate
-from tests.factories import UserFactory, admin_login, editor_user
+from tests.factories import UserFactory, admin_login, bulletin, editor_user
 
 CSP = "Content-Security-Policy"
 OURS = "portal.csp.ContentSecurityPolicyMiddleware"
@@ -94,3 +96,27 @@ def test_the_500_pages_own_style_is_the_one_the_policy_allows():
     digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
 
     assert f"'sha256-{digest}'" in settings.SECURE_CSP["style-src"]
+
+
+@pytest.mark.django_db
+def test_a_page_preview_is_framed_by_the_admin_with_the_parent_pages_policy(client, csp_middleware):
+    page = bulletin(title="開學通知", date=datetime.date(2026, 8, 30))
+    admin_login(client, editor_user())
+    url = reverse("wagtailadmin_pages:preview_on_edit", args=(page.pk,))
+    client.post(
+        url,
+        nested_form_data(
+            {
+                "title": "開學通知",
+                "slug": page.slug,
+                "date": "2026-08-30",
+                "body": rich_text("<p>內容</p>"),
+                "attachments": {"TOTAL_FORMS": 0, "INITIAL_FORMS": 0},
+            }
+        ),
+    )
+
+    response = client.get(url)
+
+    assert response.status_code == 200 and "開學通知" in response.content.decode()
+    assert response[CSP] == policy_header({**settings.SECURE_CSP, "frame-ancestors": ["'self'"]})
