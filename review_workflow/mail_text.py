@@ -125,11 +125,11 @@ ALLOWED_FILTERS = (
     "slice",
     "yesno",
 )
-_ALLOWED_FILTER_FUNCTIONS = {
-    library.filters[name]
+# A compiled template holds each filter's function, not its name.
+_FILTER_NAMES = {
+    function: name
     for library in _ENGINE.template_builtins
-    for name in ALLOWED_FILTERS
-    if name in library.filters
+    for name, function in library.filters.items()
 }
 
 
@@ -173,13 +173,10 @@ def _names_used(expression: FilterExpression) -> set[str]:
     for a filter not in ALLOWED_FILTERS or an attribute lookup (``{{ school_name.upper }}``)."""
     variables = [expression.var]
     for function, arguments in expression.filters:
-        if function not in _ALLOWED_FILTER_FUNCTIONS:
+        if (name := _FILTER_NAMES.get(function)) not in ALLOWED_FILTERS:
             raise MailTemplateError(
                 gettext("The filter “%(filter)s” may not be used. These may: %(allowed)s.")
-                % {
-                    "filter": getattr(function, "__name__", function),
-                    "allowed": "、".join(ALLOWED_FILTERS),
-                }
+                % {"filter": name, "allowed": "、".join(ALLOWED_FILTERS)}
             )
         variables.extend(argument for is_lookup, argument in arguments if is_lookup)
     names = set()

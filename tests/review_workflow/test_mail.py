@@ -256,6 +256,11 @@ def test_the_save_check_refuses_a_template_that_would_fail_when_mailed(source):
         template_check(kind=MailKind.APPROVED, source=source)
 
 
+def test_the_editor_is_told_which_filter_may_not_be_used():
+    with pytest.raises(MailTemplateError, match="不能使用篩選器「center」"):
+        template_check(kind=MailKind.APPROVED, source="{{ student_name|center:99 }}")
+
+
 def test_the_save_check_accepts_the_allowed_filters_with_placeholder_arguments():
     template_check(
         kind=MailKind.APPROVED,
