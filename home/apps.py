@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class HomeConfig(AppConfig):
     name = "home"
     verbose_name = _("Portal home")
+
+    def ready(self):
+        from wagtail.admin.forms.models import register_form_field_override
+        from wagtail.fields import RichTextField
+
+        from home.rich_text import RichTextFormField
+
+        # Every rich text field in Wagtail's admin refuses what is not the editor's JSON.
+        register_form_field_override(RichTextField, override={"form_class": RichTextFormField})

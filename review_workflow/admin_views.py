@@ -40,6 +40,7 @@ from review_workflow.models import ParentStudentLink
 from review_workflow.review_checks import ReviewStatus, applicant_checks, status_label
 from review_workflow.review_checks import with_review_data as annotate_review_data
 from review_workflow.services import LinkAlreadyRevoked, applications_approve, link_revoke
+from review_workflow.spreadsheets import DefusedSpreadsheetExportMixin
 
 
 def scoped_applications(user, actions=("view", "change")):
@@ -165,14 +166,7 @@ class ChecksColumn(Column):
         return context
 
 
-def _csv_safe(value):
-    """Spreadsheet programs run a cell starting with = + - @ as a formula: quote it."""
-    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@"}:
-        return "'" + value
-    return value
-
-
-class ApplicationIndexView(snippet_views.IndexView):
+class ApplicationIndexView(DefusedSpreadsheetExportMixin, snippet_views.IndexView):
     def get_base_queryset(self):
         return annotate_review_data(
             scoped_applications(self.request.user)
@@ -213,7 +207,7 @@ class ApplicationIndexView(snippet_views.IndexView):
             row[f"applicant{position}_mobile"] = applicant.mobile if applicant else ""
             row[f"applicant{position}_email"] = applicant.email if applicant else ""
         row["checks"] = "；".join(_check_labels(item))
-        return {key: _csv_safe(value) for key, value in row.items() if key in self.list_export}
+        return {key: value for key, value in row.items() if key in self.list_export}
 
 
 def _check_labels(application) -> list[str]:

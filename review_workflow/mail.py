@@ -18,6 +18,7 @@ import datetime
 import logging
 import smtplib
 from collections.abc import Mapping
+from typing import NamedTuple
 
 from anymail.exceptions import AnymailError, AnymailInvalidAddress, AnymailRecipientsRefused
 from django.conf import settings
@@ -31,7 +32,7 @@ from django.utils import timezone
 from wagtail.log_actions import log
 
 from binding_forms.models import Applicant, Application
-from review_workflow.mail_text import DEFAULTS, MailKind, mask_id_numbers
+from review_workflow.mail_text import DEFAULTS, MailKind, mask_id_numbers, render_error_text
 from review_workflow.models import MailEvent, MailTemplate, OutgoingMail, ParentStudentLink
 
 logger = logging.getLogger("review_workflow.mail")
@@ -60,13 +61,32 @@ def _stale_after() -> datetime.timedelta:
 # Rendering -----------------------------------------------------------------------------------
 
 
-def mail_render(*, kind: str, context: Mapping[str, str]) -> tuple[str, str]:
-    """(subject, body) from the editors' template of ``kind`` (the default if it was deleted)."""
+class RenderedMail(NamedTuple):
+    subject: str
+    body: str
+    # Why the editors' template could not be used and the handbook's wording was ("" if it was).
+    template_error: str = ""
+
+
+def mail_render(*, kind: str, context: Mapping[str, str]) -> RenderedMail:
+    """The subject and body from the editors' template of ``kind`` (the default if it was
+    deleted).
+
+    A template the save check would refuse (written to the database some other way, or by an
+    older check) never stops what the mail reports, an approval above all: the handbook's wording
+    is used and the reason is returned, to be recorded on the mail for the registrar.
+    """
     template = MailTemplate.objects.filter(kind=kind).first()
-    if template is None:
-        subject, body = DEFAULTS[kind]
-        template = MailTemplate(kind=kind, subject=subject, body=body)
-    return template.render(dict(context))
+    problem = ""
+    if template is not None:
+        try:
+            return RenderedMail(*template.render(dict(context)))
+        except Exception as error:  # an editor's content must never undo a decision
+            logger.warning("mail template %s cannot be rendered: %s", kind, type(error).__name__)
+            problem = render_error_text(error)
+    subject, body = DEFAULTS[kind]
+    default = MailTemplate(kind=kind, subject=subject, body=body)
+    return RenderedMail(*default.render(dict(context)), template_error=problem)
 
 
 def mail_templates_restore(*, kinds: list[str] | None = None) -> list[MailTemplate]:
@@ -120,12 +140,13 @@ def mail_queue(
     """Render and store one mail in the caller's transaction; send it after that commits."""
     from review_workflow.tasks import mail_send
 
-    subject, body = mail_render(kind=kind, context=context)
+    rendered = mail_render(kind=kind, context=context)
     mail = OutgoingMail.objects.create(
         kind=kind,
         to_address=to,
-        subject=subject,
-        body=body,
+        subject=rendered.subject,
+        body=rendered.body,
+        template_error=rendered.template_error,
         context={key: mask_id_numbers(str(value)) for key, value in context.items()},
         application=application,
         applicant=applicant,

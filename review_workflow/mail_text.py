@@ -5,14 +5,21 @@ Pure functions over strings, no models: the data migration that creates the defa
 imports this module too.
 
 Templates are Django template language compiled by a private engine with no template loaders
-and no libraries to ``{% load %}``; only text, ``{{ placeholders }}`` (with filters) and
-``{% if %}`` are accepted, and every value in the context is a plain string. Mail is plain text,
-so nothing is HTML-escaped.
+and no libraries to ``{% load %}``; only text, ``{{ placeholders }}`` (with the filters in
+ALLOWED_FILTERS) and ``{% if %}`` are accepted, and every value in the context is a plain string.
+Mail is plain text, so nothing is HTML-escaped when it is rendered, and what is rendered is a plain
+``str``: a page that shows it escapes it.
 """
 
 from django.db import models
 from django.template import Context, Engine, TemplateSyntaxError
-from django.template.base import FilterExpression, TextNode, Variable, VariableNode
+from django.template.base import (
+    FilterExpression,
+    TextNode,
+    Variable,
+    VariableDoesNotExist,
+    VariableNode,
+)
 from django.template.defaulttags import IfNode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -101,49 +108,94 @@ SAMPLE_CONTEXT = {
 # No loaders (no {% include %} or {% extends %} of files), no loadable libraries.
 _ENGINE = Engine(loaders=[], libraries={}, autoescape=False)
 
+# The filters an editor may use: each takes a string, gives a string no longer than its input and
+# its argument, and cannot fail. Anything else (``center:"999999999"``, ``wordwrap:0``, ``random``
+# on an empty value…) is refused when the template is saved.
+ALLOWED_FILTERS = (
+    "default",
+    "upper",
+    "lower",
+    "title",
+    "capfirst",
+    "cut",
+    "truncatechars",
+    "truncatewords",
+    "first",
+    "last",
+    "slice",
+    "yesno",
+)
+# A compiled template holds each filter's function, not its name.
+_FILTER_NAMES = {
+    function: name
+    for library in _ENGINE.template_builtins
+    for name, function in library.filters.items()
+}
+
 
 class MailTemplateError(ValueError):
-    """An editor's template does not compile or uses something it may not."""
+    """An editor's template does not compile, uses something it may not, or cannot be filled
+    in."""
 
 
-def _condition_variables(condition):
-    """The variables an ``{% if %}`` condition reads (its parse tree holds FilterExpressions)."""
+def _condition_expressions(condition):
+    """The FilterExpressions an ``{% if %}`` condition reads (the leaves of its parse tree)."""
     if condition is None:
         return
     value = getattr(condition, "value", None)
     if isinstance(value, FilterExpression):
-        yield value.var
+        yield value
     for side in ("first", "second"):
-        yield from _condition_variables(getattr(condition, side, None))
+        yield from _condition_expressions(getattr(condition, side, None))
 
 
-def _names_used(nodelist) -> set[str]:
-    names = set()
+def _expressions(nodelist):
+    """Every FilterExpression in the template; MailTemplateError for any tag but ``{% if %}``."""
     for node in nodelist:
         if isinstance(node, TextNode):
             continue
         if isinstance(node, VariableNode):
-            variables = [node.filter_expression.var]
+            yield node.filter_expression
         elif isinstance(node, IfNode):
-            variables = []
             for condition, branch in node.conditions_nodelists:
-                variables.extend(_condition_variables(condition))
-                names |= _names_used(branch)
+                yield from _condition_expressions(condition)
+                yield from _expressions(branch)
         else:
             raise MailTemplateError(
                 gettext(
                     "Only placeholders such as {{ student_name }} and if-conditions may be used."
                 )
             )
-        for variable in variables:
-            if isinstance(variable, Variable) and variable.lookups:
-                names.add(variable.lookups[0])
+
+
+def _names_used(expression: FilterExpression) -> set[str]:
+    """The placeholders an expression reads, its filters' arguments included; MailTemplateError
+    for a filter not in ALLOWED_FILTERS or an attribute lookup (``{{ school_name.upper }}``)."""
+    variables = [expression.var]
+    for function, arguments in expression.filters:
+        if (name := _FILTER_NAMES.get(function)) not in ALLOWED_FILTERS:
+            raise MailTemplateError(
+                gettext("The filter “%(filter)s” may not be used. These may: %(allowed)s.")
+                % {"filter": name, "allowed": "、".join(ALLOWED_FILTERS)}
+            )
+        variables.extend(argument for is_lookup, argument in arguments if is_lookup)
+    names = set()
+    for variable in variables:
+        if not isinstance(variable, Variable) or not variable.lookups:
+            continue  # a literal: "text", 3
+        if len(variable.lookups) > 1:
+            raise MailTemplateError(
+                gettext("Write a placeholder alone, without a dot: %(placeholder)s.")
+                % {"placeholder": f"{{{{ {variable.var} }}}}"}
+            )
+        names.add(variable.lookups[0])
     return names
 
 
 def template_check(*, kind: str, source: str) -> None:
-    """Raise MailTemplateError (with a message for the editor) unless ``source`` compiles and
-    uses only the placeholders of ``kind``."""
+    """Raise MailTemplateError (with a message for the editor) unless ``source`` compiles, uses
+    only the placeholders of ``kind`` (filter and if-condition arguments included) and the allowed
+    filters, and renders both with the sample values and with every placeholder empty."""
     try:
         template = _ENGINE.from_string(source)
     except TemplateSyntaxError as error:
@@ -151,7 +203,10 @@ def template_check(*, kind: str, source: str) -> None:
             gettext("The template cannot be read: %(error)s") % {"error": error}
         ) from error
     allowed = PLACEHOLDERS[kind]
-    if unknown := sorted(_names_used(template.nodelist) - set(allowed)):
+    names: set[str] = set()
+    for expression in _expressions(template.nodelist):
+        names |= _names_used(expression)
+    if unknown := sorted(names - set(allowed)):
         raise MailTemplateError(
             gettext("Unknown placeholder: %(unknown)s. This mail may use: %(allowed)s.")
             % {
@@ -159,10 +214,36 @@ def template_check(*, kind: str, source: str) -> None:
                 "allowed": "、".join(f"{{{{ {name} }}}}" for name in allowed),
             }
         )
+    for context in (SAMPLE_CONTEXT, {}):
+        try:
+            _render(template, kind=kind, context=context)
+        except Exception as error:  # whatever an editor's template raises, the editor is told
+            raise MailTemplateError(
+                gettext("The template cannot be filled in: %(error)s")
+                % {"error": render_error_text(error)}
+            ) from error
+
+
+def render_error_text(error: Exception) -> str:
+    """What went wrong in rendering, short and without the context's values (Django's
+    VariableDoesNotExist prints the whole context: names and addresses)."""
+    if isinstance(error, VariableDoesNotExist):
+        return f"{type(error).__name__}: {error.params[0]}"
+    return f"{type(error).__name__}: {error}"[:500]
+
+
+def _render(template, *, kind: str, context: dict[str, str]) -> str:
+    values = {name: mask_id_numbers(str(context.get(name) or "")) for name in PLACEHOLDERS[kind]}
+    rendered = template.render(Context(values, autoescape=False))
+    # Django marks what a template renders as safe HTML. Mail is text: give back a plain str, so
+    # that a page showing it (the admin's preview) escapes it like any other text.
+    return str.__str__(rendered)
 
 
 def template_render(*, kind: str, source: str, context: dict[str, str]) -> str:
     """Render an editor's template with exactly the placeholders of ``kind`` (missing ones are
-    empty), every value a plain string with ID numbers masked."""
-    values = {name: mask_id_numbers(str(context.get(name) or "")) for name in PLACEHOLDERS[kind]}
-    return _ENGINE.from_string(source).render(Context(values, autoescape=False))
+    empty), every value a plain string with ID numbers masked; the result is text, not HTML.
+
+    Raises whatever the template raises: a template put in the database without
+    ``template_check`` may fail; ``review_workflow.mail.mail_render`` falls back to DEFAULTS."""
+    return _render(_ENGINE.from_string(source), kind=kind, context=context)

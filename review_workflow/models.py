@@ -7,7 +7,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models.functions import Cast
-from django.template import TemplateSyntaxError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
@@ -325,9 +324,14 @@ class MailTemplate(PreviewableMixin, models.Model):
     def get_preview_context(self, request, mode_name):
         context = super().get_preview_context(request, mode_name)
         try:
-            context["subject"], context["body"] = self.render(SAMPLE_CONTEXT)
-        except TemplateSyntaxError as error:
+            for source in (self.subject, self.body):
+                template_check(kind=self.kind, source=source)
+        except MailTemplateError as error:
             context["error"] = str(error)
+        else:
+            # Plain text (template_render's result is a str, not safe HTML): the preview's
+            # template escapes it like any other text.
+            context["subject"], context["body"] = self.render(SAMPLE_CONTEXT)
         return context
 
 
@@ -421,6 +425,11 @@ class OutgoingMail(models.Model):
     message_id = models.CharField(_("message ID"), max_length=255, blank=True, db_index=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    template_error = models.TextField(
+        _("template problem"),
+        blank=True,
+        help_text=_("Why the editors' template could not be used; the default wording was sent."),
+    )
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)

@@ -77,6 +77,14 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (SECURE_CSP, ADMIN_CSP below): Django's own middleware on Django 6,
+    # the same header from the same setting on 5.2 LTS (portal/csp.py).
+    (
+        "django.middleware.csp.ContentSecurityPolicyMiddleware"
+        if django.VERSION >= (6, 0)
+        else "portal.csp.ContentSecurityPolicyMiddleware"
+    ),
+    "portal.csp.PolicyChoiceMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "home.middleware.ChosenLanguageMiddleware",
@@ -89,6 +97,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # An admin URL whose id is not an integer answers 404 (some of Wagtail's would raise).
+    "portal.admin_ids.AdminIdMiddleware",
     # Routes the wizard's steps from a checked memory instead of walking the page tree.
     "binding_forms.routing.WizardRouteMiddleware",
     # django-axes must come last: it turns lockouts raised below it into responses.
@@ -202,6 +212,32 @@ CAPTCHA_FONT_SIZE = 34
 CAPTCHA_TIMEOUT = 10  # minutes
 CAPTCHA_FLITE_PATH = os.environ.get("CAPTCHA_FLITE_PATH") or shutil.which("flite")
 
+# Content-Security-Policy. The parent pages: everything from this site only, no inline script or
+# style (signin.js is a file), no plugins, no framing. The 500 page's own few style rules (it must
+# not depend on static files) are allowed by their hash; tests/portal/test_csp.py checks it.
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'sha256-/mmUwQxknZxLPVuYYVlGJMU6wpS/al2jAkNSrnsnMuA='"],
+    "img-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# Wagtail's admin (everything under /admin/): Wagtail 8 writes inline scripts (InlinePanel, the
+# date choosers) and style attributes, and has no nonces, so those need 'unsafe-inline'; still
+# nothing from another site (no script, no fetch, no form target), no plugins, framed only by
+# itself. Previews (of pages and of mail templates) keep SECURE_CSP, framed by the admin.
+ADMIN_CSP = {
+    **SECURE_CSP,
+    "script-src": ["'self'", "'unsafe-inline'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "base-uri": ["'self'"],
+    "frame-ancestors": ["'self'"],
+}
+
 # Language: zh-Hant is the default whatever the browser asks for; English is one click away.
 LANGUAGE_CODE = "zh-hant"
 LANGUAGES = [
@@ -294,6 +330,10 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAIL_DATE_FORMAT = "Y-m-d"
 WAGTAIL_DATETIME_FORMAT = "Y-m-d H:i"
 WAGTAIL_I18N_ENABLED = False
+# The admin calls no other site (and its policy, ADMIN_CSP, would refuse it): no Gravatar
+# pictures (they send a hash of each staff member's address), no check for Wagtail releases.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 # Bulletins per page on the portal home.
 BULLETINS_PER_PAGE = 10

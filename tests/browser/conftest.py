@@ -68,3 +68,27 @@ def assert_fits_the_screen(page):
 @pytest.fixture(autouse=True)
 def _live_server_rows(migrated_rows_kept):
     """The live server needs committed rows: real transactions, migrated rows restored."""
+
+
+@pytest.fixture
+def csp_violations():
+    """Watch browser contexts for what the Content-Security-Policy refused (Chromium logs each
+    refusal to the console); the test fails if anything was."""
+    refused = []
+
+    def watch(context):
+        def on_console(message):
+            if "Content Security Policy" in message.text:
+                refused.append(f"{message.location.get('url', '')}: {message.text}")
+
+        context.on("console", on_console)
+        return context
+
+    yield watch
+    assert refused == [], "\n".join(refused)
+
+
+@pytest.fixture
+def context(context, csp_violations):
+    """pytest-playwright's context (and so its ``page``), watched for CSP refusals."""
+    return csp_violations(context)

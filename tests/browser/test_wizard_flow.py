@@ -21,8 +21,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def phone_without_javascript(browser, browser_context_args):
-    context = browser.new_context(**browser_context_args, java_script_enabled=False)
+def phone_without_javascript(browser, browser_context_args, csp_violations):
+    context = csp_violations(browser.new_context(**browser_context_args, java_script_enabled=False))
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -30,9 +30,9 @@ def phone_without_javascript(browser, browser_context_args):
 
 
 @pytest.fixture
-def inspector(browser, browser_context_args):
+def inspector(browser, browser_context_args, csp_violations):
     """A phone with JavaScript, to run axe-core and measure pages the other one shows."""
-    context = browser.new_context(**browser_context_args)
+    context = csp_violations(browser.new_context(**browser_context_args))
     yield context.new_page()
     context.close()
 

@@ -137,3 +137,65 @@ def test_admin_speaks_zh_hant_by_default(client):
 
     assert 'lang="zh-hant"' in html.lower()
     assert "<title>控制面板" in html
+
+
+SCRIPT = "<script>alert(1)</script>"
+
+
+@pytest.mark.django_db
+def test_what_editors_write_on_bulletins_is_shown_as_text_or_whitelisted_html(client, home_page):
+    """Titles, labels and document titles are text; the body is rich text, which keeps only the
+    elements Wagtail's editor allows (no script, no event attributes)."""
+    admin_login(client, editor_user())
+    document = DocumentFactory(title=f"講義{SCRIPT}")
+    url = reverse("wagtailadmin_pages:add", args=("home", "bulletinpage", home_page.pk))
+
+    response = client.post(
+        url,
+        nested_form_data(
+            {
+                "title": f"公告{SCRIPT}",
+                "slug": "escaped",
+                "date": "2020-08-20",
+                "body": rich_text(
+                    f"<p>內文</p>{SCRIPT}<p><a href='javascript:alert(1)'>連結</a></p>"
+                ),
+                "attachments": inline_formset([{"document": document.pk, "label": ""}]),
+                "action-publish": "publish",
+            }
+        ),
+    )
+
+    assert response.status_code == 302
+    page = BulletinPage.objects.get(slug="escaped")
+    for html in (client.get("/").content.decode(), client.get(page.url).content.decode()):
+        assert "<script>" not in html and "javascript:" not in html
+        assert "公告&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "講義&lt;script&gt;" in client.get(page.url).content.decode()
+
+
+@pytest.mark.django_db
+def test_raw_html_posted_to_a_rich_text_field_is_a_field_error(client, home_page):
+    """The editor posts Draftail's JSON; anything else (a crafted post, a script) is refused
+    beside the field, never a server error."""
+    admin_login(client, editor_user())
+    url = reverse("wagtailadmin_pages:add", args=("home", "bulletinpage", home_page.pk))
+
+    for body in (f"<p>內文</p>{SCRIPT}", '{"blocks": 1}', "[1, 2]"):
+        response = client.post(
+            url,
+            nested_form_data(
+                {
+                    "title": "公告",
+                    "slug": "raw-html",
+                    "date": "2020-08-20",
+                    "body": body,
+                    "attachments": inline_formset([]),
+                    "action-publish": "publish",
+                }
+            ),
+        )
+
+        assert response.status_code == 200, body
+        assert response.context["form"].errors["body"], body
+    assert not BulletinPage.objects.filter(slug="raw-html").exists()

@@ -30,6 +30,7 @@ from review_workflow.mail import (
 from review_workflow.mail_text import DEFAULTS, MailKind, MailTemplateError, template_check
 from review_workflow.models import MailTemplate, OutgoingMail, ParentStudentLink, SchoolLogEntry
 from review_workflow.tasks import mail_send
+from tests import factories
 from tests.factories import (
     DUMMY_TASKS,
     UserFactory,
@@ -113,7 +114,7 @@ def assert_no_secrets(texts):
 def test_every_kind_has_a_default_template_that_renders_its_placeholders():
     assert set(MailTemplate.objects.values_list("kind", flat=True)) == set(MailKind.values)
 
-    subject, body = mail_render(
+    subject, body, _problem = mail_render(
         kind=MailKind.APPROVED,
         context={
             "applicant_name": "陳大名",
@@ -150,7 +151,7 @@ def test_a_template_may_use_only_its_own_placeholders():
 
 @pytest.mark.django_db
 def test_mail_text_is_plain_and_never_escaped():
-    subject, body = mail_render(
+    subject, body, _problem = mail_render(
         kind=MailKind.CHANGES_REQUESTED,
         context={"student_name": "陳小花", "comment": '請更正 <第二位> 的 "手機" & 電子郵件'},
     )
@@ -207,6 +208,139 @@ def test_the_admin_previews_a_template_with_sample_values(client):
 
     assert "陳小花的親子帳號已開通" in preview
     assert "alle@schoolsoft.com.tw" in preview
+
+
+def test_the_admin_preview_shows_an_editors_markup_as_text(client, db):
+    """Mail is text: a <script> an editor writes into a template is shown, never run, when an
+    administrator previews it."""
+    admin_login(client, UserFactory(is_staff=True, is_superuser=True))
+    template = MailTemplate.objects.get(kind=MailKind.APPROVED)
+    url = reverse(
+        "wagtailsnippets_review_workflow_mailtemplate:preview_on_edit", args=(template.pk,)
+    )
+
+    client.post(
+        url,
+        {
+            "kind": "approved",
+            "subject": "<img src=x onerror=alert(1)>{{ student_name }}",
+            "body": "<script>alert(document.cookie)</script>\n{{ applicant_name }} 您好",
+        },
+    )
+    preview = client.get(url).content.decode()
+
+    assert "<script>alert" not in preview and "<img src=x" not in preview
+    assert "&lt;script&gt;alert(document.cookie)&lt;/script&gt;\n陳大名 您好" in preview
+    assert "&lt;img src=x onerror=alert(1)&gt;陳小花" in preview
+
+
+BROKEN_TEMPLATES = [
+    "{{ student_name|default:foo }}",  # a filter argument naming an unknown variable
+    "{{ sign_in_url|date:bad }}",
+    "{% if student_name|default:id_number %}x{% endif %}",  # …in an if-condition
+    "{% if student_name == foo|default:1 %}x{% endif %}",
+    "{{ student_name|center:999999999 }}",  # filters that are not allowed (memory, errors)
+    "{{ student_name|wordwrap:0 }}",
+    "{{ student_name|random }}",
+    "{{ student_name|divisibleby:2 }}",
+    "{{ school_name.upper }}",  # attribute lookups
+    "{{ student_name|truncatechars:applicant_name.split }}",
+    "{% comment %}x{% endcomment %}",  # any tag but if
+    "{% now 'Y' %}",
+]
+
+
+@pytest.mark.parametrize("source", BROKEN_TEMPLATES)
+def test_the_save_check_refuses_a_template_that_would_fail_when_mailed(source):
+    with pytest.raises(MailTemplateError):
+        template_check(kind=MailKind.APPROVED, source=source)
+
+
+def test_the_editor_is_told_which_filter_may_not_be_used():
+    with pytest.raises(MailTemplateError, match="不能使用篩選器「center」"):
+        template_check(kind=MailKind.APPROVED, source="{{ student_name|center:99 }}")
+
+
+def test_the_save_check_accepts_the_allowed_filters_with_placeholder_arguments():
+    template_check(
+        kind=MailKind.APPROVED,
+        source=(
+            "{{ applicant_name|default:student_name }} {{ school_name|truncatechars:20 }}"
+            "{% if sign_in_name|lower == 'x' %}{{ sign_in_url|cut:'https://' }}{% endif %}"
+            "{{ student_name|slice:':1' }}{{ '固定文字'|default:applicant_name }}"
+        ),
+    )
+
+
+@pytest.mark.django_db
+def test_the_editor_is_told_why_a_template_cannot_be_saved(client):
+    admin_login(client, editor_user())
+    template = MailTemplate.objects.get(kind=MailKind.SUBMITTED)
+    url = reverse("wagtailsnippets_review_workflow_mailtemplate:edit", args=(template.pk,))
+
+    refused = client.post(
+        url,
+        {"kind": "submitted", "subject": "{{ student_name|default:foo }}", "body": template.body},
+    )
+
+    assert refused.status_code == 200
+    assert "不明的代換欄位：{{ foo }}" in refused.content.decode()
+    template.refresh_from_db()
+    assert template.subject == DEFAULTS[MailKind.SUBMITTED][0]
+
+
+@pytest.mark.django_db
+def test_a_broken_template_in_the_database_never_undoes_an_approval(
+    client, songshan, registrar, django_capture_on_commit_callbacks
+):
+    """A template that escaped the save check (written straight to the database): the approval
+    stands, the mail goes out in the handbook's wording, and the registrar sees why."""
+    MailTemplate.objects.filter(kind=MailKind.APPROVED).update(
+        body="{{ applicant_name }} 您好：{{ student_name|default:foo }}"
+    )
+    application = factories.submitted_application(student=student(school=songshan))
+    state = application.current_workflow_state.current_task_state
+    admin_login(client, registrar)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("application:workflow_action", args=(application.pk, "approve", state.pk))
+        )
+
+    assert response.status_code in (200, 302)
+    application.refresh_from_db()
+    assert application.live and application.current_workflow_state is None
+    mail = OutgoingMail.objects.get(kind=MailKind.APPROVED)
+    assert mail.status == OutgoingMail.Status.SENT
+    assert mail.body.startswith("陳大名 您好：\n\n臺北市立松山國民小學已審核通過")
+    assert mail.template_error == "VariableDoesNotExist: foo"
+    (sent,) = [m for m in django_mail.outbox if m.to == ["alle@schoolsoft.com.tw"]]
+    assert sent.body == mail.body
+    page = client.get(reverse("application:edit", args=(application.pk,))).content.decode()
+    assert "編輯人員的通知信範本無法使用（VariableDoesNotExist: foo）" in page
+
+
+@pytest.mark.django_db
+def test_a_template_that_does_not_compile_is_reported_as_text(
+    client, songshan, registrar, django_capture_on_commit_callbacks
+):
+    """The reason shown to the registrar quotes the editor's template: shown as text."""
+    MailTemplate.objects.filter(kind=MailKind.APPROVED).update(
+        subject="{% <img src=x onerror=alert(1)> %}"
+    )
+    application = factories.submitted_application(student=student(school=songshan))
+    state = application.current_workflow_state.current_task_state
+
+    with django_capture_on_commit_callbacks(execute=True):
+        state.task.specific.on_action(state, registrar, "approve")
+
+    mail = OutgoingMail.objects.get(kind=MailKind.APPROVED)
+    assert mail.subject == "臺北市親子帳號綁定：陳小花的親子帳號已開通"
+    assert mail.template_error.startswith("TemplateSyntaxError: ")
+    admin_login(client, registrar)
+    page = client.get(reverse("application:edit", args=(application.pk,))).content.decode()
+    assert "Invalid block tag on line 1: &#x27;&lt;img&#x27;" in page
+    assert "'<img'" not in page
 
 
 # What each mail says -------------------------------------------------------------------------

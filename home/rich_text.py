@@ -1,0 +1,41 @@
+"""Rich text fields in the admin answer a post that is not the editor's JSON with a field error.
+
+Wagtail's Draftail widget turns the posted JSON into HTML while the form reads its data, before
+any validation, so a crafted post (raw HTML, JSON of another shape) raised out of the form as a
+server error. Here the form field reads that data itself, and refuses what cannot be read beside
+the field. Registered for every ``RichTextField`` in Wagtail's admin forms (home/apps.py).
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+
+class _Unreadable(str):
+    """Posted rich text that is not the editor's JSON."""
+
+
+class _RichTextBoundField(forms.BoundField):
+    @property
+    def data(self):
+        try:
+            return super().data
+        except Exception:  # the converter fails in many ways on input it was not made for
+            return _Unreadable()
+
+
+class RichTextFormField(forms.CharField):
+    """A rich text field's form field: Wagtail's, except that unreadable input is a field
+    error. What is read is HTML with only the elements the editor allows (Wagtail's whitelist)."""
+
+    default_error_messages = {
+        "unreadable": _("This text could not be read. Type it again in the editor."),
+    }
+
+    def get_bound_field(self, form, field_name):
+        return _RichTextBoundField(form, self, field_name)
+
+    def clean(self, value):
+        if isinstance(value, _Unreadable):
+            raise ValidationError(self.error_messages["unreadable"], code="unreadable")
+        return super().clean(value)
