@@ -146,8 +146,9 @@ def application_draft_values(*, application: Application) -> dict:
     for key, value in application.draft_data.items():
         if isinstance(value, dict) and key.startswith("applicant"):
             value = dict(value)
-            if value.get("id_number_encrypted"):
-                value["id_number"] = decrypt(value.pop("id_number_encrypted"))
+            if "id_number_encrypted" in value:  # an empty one was left empty
+                encrypted = value.pop("id_number_encrypted")
+                value["id_number"] = decrypt(encrypted) if encrypted else ""
             values[key] = value
         else:
             values[key] = value
