@@ -18,7 +18,7 @@ import pytest
 from captcha.models import CaptchaStore
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
@@ -69,6 +69,28 @@ VALUES = st.one_of(
 
 def maybe(valid: str):
     return st.one_of(st.just(valid), VALUES)
+
+
+# Addresses every email field's validator accepts, of any length up to 320 (the user name holds
+# 150, the columns 254, django-axes' records 255).
+LONG_EMAILS = st.builds(
+    lambda local, labels, case: (
+        (f"{local}@" + ".".join(labels) + ".tw").upper()
+        if case
+        else f"{local}@" + ".".join(labels) + ".tw"
+    ),
+    st.text("abcdefghijklmnopqrstuvwxyz0123456789.-_", min_size=1, max_size=64).filter(
+        lambda local: not local.startswith(".") and not local.endswith(".") and ".." not in local
+    ),
+    st.lists(
+        st.text("abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=63), min_size=1, max_size=4
+    ),
+    st.booleans(),
+)
+
+
+def maybe_email(valid: str):
+    return st.one_of(maybe(valid), LONG_EMAILS)
 
 
 def in_a_savepoint(check):
@@ -145,7 +167,7 @@ def test_a_mobile_is_normalised_or_refused(value):
             "relationship": st.one_of(st.just("父女"), VALUES),
             "id_number": maybe(FATHER["id_number"]),
             "mobile": maybe(FATHER["mobile"]),
-            "email": maybe(FATHER["email"]),
+            "email": maybe_email(FATHER["email"]),
         }
     ),
     # Surrogates and every other code point: forms get more than HTTP sends.
@@ -228,7 +250,7 @@ def first_password_client(client, xiaohua):
             "relationship": st.one_of(st.just(FATHER["relationship"]), VALUES),
             "id_number": maybe(FATHER["id_number"]),
             "mobile": maybe(FATHER["mobile"]),
-            "email": maybe(FATHER["email"]),
+            "email": maybe_email(FATHER["email"]),
         }
     ),
     application_type=st.one_of(st.sampled_from(["0", "1", "2", "3"]), VALUES),
@@ -340,6 +362,22 @@ def test_the_sign_in_page_answers_anything(client, xiaohua, tab, school, account
     answers(client, reverse("signin"), {**data, **captcha()}, SIGN_IN_STATUSES)
 
 
+# Found by these tests, left to the sign-in forms' owners: the parent tab's email field accepts
+# 320 characters, django-axes records a failure under the name (255 on PostgreSQL).
+OVER_LONG_EMAIL = "a" * 64 + "@" + ("b" * 60 + ".") * 3 + "c" * 50 + ".tw"
+
+
+@pytest.mark.django_db
+@pytest.mark.xfail(
+    connection.vendor == "postgresql",
+    reason="axes' AccessAttempt.username is 255 long; ParentSignInForm.email takes 320",
+    strict=False,
+)
+def test_an_over_long_email_at_the_parent_sign_in_answers_a_page(client):
+    data = {"tab": "parent", "email": OVER_LONG_EMAIL, "password": "wrong", **captcha()}
+    answers(client, reverse("signin"), data, SIGN_IN_STATUSES)
+
+
 @pytest.mark.django_db
 @given(new_password=VALUES, again=st.booleans())
 def test_the_first_password_change_answers_anything(first_password_client, new_password, again):
@@ -348,6 +386,6 @@ def test_the_first_password_change_answers_anything(first_password_client, new_p
 
 
 @pytest.mark.django_db
-@given(email=maybe("alle@schoolsoft.com.tw"))
+@given(email=maybe_email("alle@schoolsoft.com.tw"))
 def test_the_password_reset_form_answers_anything(client, email):
     answers(client, reverse("password_reset"), {"email": email})
