@@ -90,16 +90,11 @@ def wizard_view(step: str):
             student = _student_for(request)
             if student is None:
                 return _go(page, "child")
+            mine = {"student": student, "page": page, "user": request.user}
             if request.method != "POST":
-                application = services.application_for(
-                    student=student, page=page, user=request.user
-                )
-                return _handle(page, request, application)
-            with transaction.atomic():
-                application = services.application_locked(
-                    student=student, page=page, user=request.user
-                )
-                return _handle(page, request, application)
+                return _handle(page, request, services.application_for(**mine))
+            with transaction.atomic():  # a repeat waits here for the request before it
+                return _handle(page, request, services.application_locked(**mine))
 
         def _handle(page, request, application):
             if not _reachable(step, application):
