@@ -5,11 +5,17 @@ from django import forms
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ObjectDoesNotExist
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
 from binding_forms.accounts import normalize_account, sign_in_name, student_username
-from binding_forms.models import District, School
-from binding_forms.validators import normalize_tw_id, normalize_tw_mobile
+from binding_forms.models import Applicant, District, School, User
+from binding_forms.validators import (
+    normalize_tw_id,
+    normalize_tw_mobile,
+    reject_control_characters,
+    without_control_characters,
+)
 
 # One message for every way a sign-in can fail: it must not tell whether a school, a student
 # or an account exists.
@@ -199,6 +205,54 @@ class FirstPasswordChangeForm(SetPasswordForm):
 
 # The binding wizard --------------------------------------------------------------------------
 
+# An applicant's email becomes the sign-in name of the parent account made at approval
+# (review_workflow.services.parent_account_provision): it must fit there and in every other place
+# it is stored (the applicant, the user's email, the code's email device).
+EMAIL_MAX_LENGTH = min(
+    User._meta.get_field("username").max_length,
+    User._meta.get_field("email").max_length,
+    Applicant._meta.get_field("email").max_length,
+)
+NAME_MAX_LENGTH = Applicant._meta.get_field("name").max_length
+
+
+def storable_text(value: str, max_length: int | None) -> str:
+    """What of ``value`` a form field can keep: no control characters, at most ``max_length``
+    characters (what a browser lets a person type into the field)."""
+    return without_control_characters(value)[:max_length]
+
+
+class OneLineMixin:
+    """A one-line text field as people type it: control characters (NUL included) are an error
+    beside the field, and the field is shown again without them, so sending it again works.
+    PostgreSQL refuses NUL in the draft's JSON column; exports and mail refuse the others."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # One message for NUL and its kin, instead of Django's own for NUL alone.
+        self.validators = [
+            *(v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)),
+            reject_control_characters,
+        ]
+
+    def bound_data(self, data, initial):
+        data = super().bound_data(data, initial)
+        return storable_text(data, self.max_length) if isinstance(data, str) else data
+
+
+class OneLineField(OneLineMixin, forms.CharField):
+    pass
+
+
+class OneLineEmailField(OneLineMixin, forms.EmailField):
+    pass
+
+
+def _check_length(value: str, max_length: int) -> str:
+    """Normalising (NFC, lower case) can lengthen a value the field already measured."""
+    MaxLengthValidator(max_length)(value)
+    return value
+
 
 class ConsentForm(forms.Form):
     choice = forms.ChoiceField(
@@ -218,20 +272,22 @@ class ConsentForm(forms.Form):
 class ApplicantForm(forms.Form):
     """One applicant (第一位 or 第二位); the wizard's applicants form holds two, by prefix."""
 
-    name = forms.CharField(label=_("Applicant's name"), max_length=100)
+    name = OneLineField(label=_("Applicant's name"), max_length=NAME_MAX_LENGTH)
     relationship = forms.ChoiceField(label=_("Relationship"))
-    id_number = forms.CharField(
+    id_number = OneLineField(
         label=_("National ID or resident certificate number"),
         max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    mobile = forms.CharField(
+    mobile = OneLineField(
         label=_("Mobile"),
         max_length=20,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
     )
-    email = forms.EmailField(
-        label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    email = OneLineEmailField(
+        label=_("Email"),
+        max_length=EMAIL_MAX_LENGTH,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
     def __init__(self, *args, relationships, **kwargs):
@@ -242,7 +298,8 @@ class ApplicantForm(forms.Form):
         ]
 
     def clean_name(self) -> str:
-        return unicodedata.normalize("NFC", self.cleaned_data["name"]).strip()
+        name = unicodedata.normalize("NFC", self.cleaned_data["name"]).strip()
+        return _check_length(name, NAME_MAX_LENGTH)
 
     def clean_id_number(self) -> str:
         return normalize_tw_id(self.cleaned_data["id_number"])
@@ -251,7 +308,7 @@ class ApplicantForm(forms.Form):
         return normalize_tw_mobile(self.cleaned_data["mobile"])
 
     def clean_email(self) -> str:
-        return self.cleaned_data["email"].strip().lower()
+        return _check_length(self.cleaned_data["email"].strip().lower(), EMAIL_MAX_LENGTH)
 
 
 class ApplicantsForm:
@@ -336,13 +393,44 @@ class ApplicantsForm:
         ]
 
     def raw_data(self) -> dict:
-        """What was typed, for 暫存: JSON-safe, IDs left to the caller to encrypt."""
-        raw = {"application_type": self.type_field.data.get("application_type", "")}
+        """What was typed, for 暫存: as each field shows it again (without control characters,
+        which PostgreSQL's JSON column refuses, and no longer than the field), IDs left to the
+        caller to encrypt."""
+        typed_type = self._typed(self.type_field, "application_type")
+        raw = {"application_type": storable_text(typed_type, 10)}
         for position, form in enumerate(self.applicants, start=1):
             raw[f"applicant{position}"] = {
-                name: form.data.get(form.add_prefix(name), "").strip() for name in form.fields
+                # A choice longer than any label is no choice: cut like the rest.
+                name: storable_text(self._typed(form, name), getattr(field, "max_length", 100))
+                for name, field in form.fields.items()
             }
         return raw
+
+    @staticmethod
+    def _typed(form, name: str) -> str:
+        value = form.data.get(form.add_prefix(name), "")
+        return value.strip() if isinstance(value, str) else ""
+
+    def flag_unkept(self) -> bool:
+        """For 暫存, which checks nothing else: an error beside each field whose value the draft
+        could not keep as typed (control characters, too long); True if there was one."""
+        unkept = [
+            {
+                name
+                for name, field in form.fields.items()
+                if isinstance(field, OneLineMixin)
+                and storable_text(typed := self._typed(form, name), field.max_length) != typed
+            }
+            for form in self.applicants
+        ]
+        if not any(unkept):
+            return False
+        # A bound form shows every error it finds: find them, then keep only those.
+        self.type_field.errors.clear()
+        for form, names in zip(self.applicants, unkept, strict=True):
+            for name in [name for name in form.errors if name not in names]:
+                del form.errors[name]
+        return True
 
     @property
     def has_errors(self) -> bool:
@@ -350,11 +438,15 @@ class ApplicantsForm:
 
 
 class EmailCodeForm(forms.Form):
-    code = forms.CharField(
+    code = OneLineField(
         label=_("Code"),
         max_length=6,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
+
+    def clean_code(self) -> str:
+        # Full-width digits from a phone's Chinese keyboard are the same code.
+        return unicodedata.normalize("NFKC", self.cleaned_data["code"]).strip()
 
 
 class ChildForm(SignInForm):

@@ -1,10 +1,14 @@
 """What changes the registry: plain functions, one transaction each."""
 
 import csv
+import math
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 from wagtail.models import WorkflowState
 
@@ -99,6 +103,20 @@ def application_for(*, student: Student, page, user) -> Application:
         return Application.objects.select_related("student__school").get(student=student)
 
 
+def application_locked(*, student: Student, page, user) -> Application:
+    """The student's application (created on the first visit), its row locked until the
+    transaction ends: call inside ``transaction.atomic()``. Every step a parent sends runs with
+    it, so a double click or a second tab waits for the first request, then sees what it left
+    (a sent application, a used code) instead of acting on what both saw before."""
+    applications = Application.objects.select_for_update()
+    application = applications.filter(student=student).first()
+    if application is None:
+        application_for(student=student, page=page, user=user)
+        application = applications.get(student=student)
+    application.student = student  # loaded already, with its school
+    return application
+
+
 def application_confirm_student(*, application: Application) -> None:
     if application.student_confirmed_at is None:
         application.student_confirmed_at = timezone.now()
@@ -128,8 +146,9 @@ def application_draft_values(*, application: Application) -> dict:
     for key, value in application.draft_data.items():
         if isinstance(value, dict) and key.startswith("applicant"):
             value = dict(value)
-            if value.get("id_number_encrypted"):
-                value["id_number"] = decrypt(value.pop("id_number_encrypted"))
+            if "id_number_encrypted" in value:  # an empty one was left empty
+                encrypted = value.pop("id_number_encrypted")
+                value["id_number"] = decrypt(encrypted) if encrypted else ""
             values[key] = value
         else:
             values[key] = value
@@ -152,18 +171,92 @@ def applicants_pending_verification(*, application: Application, emails: list[st
     return [email for email in emails if email not in verified]
 
 
+# Email codes. The wizard calls these with the application's row locked (wizard.py takes the
+# lock for every step a parent sends): a double click or a second tab then waits for the first
+# request and finds what it left — one device per address, each code checked and used up once,
+# the counts below exact. The device rows are locked too, for callers without the first lock.
+
+CODE_LOG_KEY = "codes_sent"  # in the draft: [[email, ISO time], …] of the last hour
+HOUR = timedelta(hours=1)
+
+
+def _codes_sent(application: Application, now) -> list[tuple[str, datetime]]:
+    sent = []
+    for email, at in application.draft_data.get(CODE_LOG_KEY, []):
+        at = datetime.fromisoformat(at)
+        if now - at < HOUR:
+            sent.append((email, at))
+    return sent
+
+
+def _minutes_until(at, now) -> int:
+    return max(1, math.ceil((at + HOUR - now).total_seconds() / 60))
+
+
+def applicant_emails_over_limit(*, application: Application, emails: list[str]) -> dict:
+    """The addresses among ``emails`` that may not get a code now because codes went to
+    ``BINDING_CODE_ADDRESSES_PER_HOUR`` other addresses of this application in the last hour:
+    ``{email: message}``. One signed-in account must not mail codes to any number of people."""
+    now = timezone.now()
+    sent = _codes_sent(application, now)
+    addresses = {email for email, _at in sent}
+    limit = settings.BINDING_CODE_ADDRESSES_PER_HOUR
+    refused = {}
+    for email in emails:
+        if email in addresses:
+            continue
+        if len(addresses) < limit:
+            addresses.add(email)
+            continue
+        refused[email] = _(
+            "Codes went to %(count)d different addresses in the last hour, the most allowed. "
+            "Use an address that received a code, or try again in %(minutes)d minutes."
+        ) % {"count": limit, "minutes": _minutes_until(min(at for _e, at in sent), now)}
+    return refused
+
+
 def applicant_email_send_code(*, application: Application, email: str) -> str:
     """Mail a one-time code to an applicant's address (django-otp's email device): proof that
-    the address is theirs. Rate-limited by the device's cooldown; expires after
-    OTP_EMAIL_TOKEN_VALIDITY seconds."""
-    device = _email_device(application=application, email=email)
-    return device.generate_challenge(extra_context={"student_name": application.student.name})
+    the address is theirs. At most one a minute to an address (the device's cooldown),
+    ``BINDING_CODES_PER_HOUR`` an application an hour, to at most
+    ``BINDING_CODE_ADDRESSES_PER_HOUR`` addresses; a code expires after OTP_EMAIL_TOKEN_VALIDITY
+    seconds. Returns what to tell the parent."""
+    now = timezone.now()
+    refused = applicant_emails_over_limit(application=application, emails=[email])
+    if refused:
+        return refused[email]
+    sent = _codes_sent(application, now)
+    if len(sent) >= settings.BINDING_CODES_PER_HOUR:
+        return _(
+            "%(count)d codes were sent in the last hour, the most allowed. Use a code already "
+            "received, or send again in %(minutes)d minutes."
+        ) % {
+            "count": settings.BINDING_CODES_PER_HOUR,
+            "minutes": _minutes_until(min(at for _e, at in sent), now),
+        }
+    with transaction.atomic():
+        device = _email_device(application=application, email=email)
+        allowed, _data = device.generate_is_allowed()
+        if not allowed:
+            return _("A code was sent less than a minute ago: wait a moment, then send again.")
+        device.generate_challenge(extra_context={"student_name": application.student.name})
+    sent.append((email, now))
+    application.draft_data = {
+        **application.draft_data,
+        CODE_LOG_KEY: [[address, at.isoformat()] for address, at in sent],
+    }
+    application.save(update_fields=["draft_data"])
+    return _("A code was sent.")
 
 
 def applicant_email_verify(*, application: Application, email: str, code: str) -> bool:
-    device = _email_device(application=application, email=email)
-    if not device.verify_token(code.strip()):
-        return False
+    """Check a code and use it up: a code is accepted once."""
+    with transaction.atomic():
+        devices = _email_devices(application=application, email=email)
+        verified = next((d for d in devices if d.verify_token(code.strip())), None)
+        if verified is None:
+            return False
+        _remove_duplicates(devices, keep=verified)
     application.draft_data = {
         **application.draft_data,
         "verified_emails": {
@@ -175,16 +268,41 @@ def applicant_email_verify(*, application: Application, email: str, code: str) -
     return True
 
 
+def _email_devices(*, application: Application, email: str) -> list:
+    """The address's devices, newest first, locked. Normally one; a double click before the
+    wizard took its lock left two, and both mailed a code: either may be the one typed."""
+    from django_otp.plugins.otp_email.models import EmailDevice
+
+    return list(
+        EmailDevice.objects.select_for_update()
+        .filter(
+            user=application.requester,
+            name=f"binding-application-{application.pk}",
+            email=email,
+        )
+        .order_by("-pk")
+    )
+
+
+def _remove_duplicates(devices: list, *, keep) -> None:
+    extra = [device.pk for device in devices if device.pk != keep.pk]
+    if extra:
+        type(keep).objects.filter(pk__in=extra).delete()
+
+
 def _email_device(*, application: Application, email: str):
     from django_otp.plugins.otp_email.models import EmailDevice
 
-    device, _ = EmailDevice.objects.get_or_create(
-        user=application.requester,
-        name=f"binding-application-{application.pk}",
-        email=email,
-        defaults={"confirmed": False},
-    )
-    return device
+    devices = _email_devices(application=application, email=email)
+    if not devices:
+        return EmailDevice.objects.create(
+            user=application.requester,
+            name=f"binding-application-{application.pk}",
+            email=email,
+            confirmed=False,
+        )
+    _remove_duplicates(devices, keep=devices[0])
+    return devices[0]
 
 
 @transaction.atomic

@@ -1,7 +1,8 @@
-"""Normalise and check what parents type: Taiwan ID / resident certificate numbers and mobiles.
+"""Normalise and check what parents type: Taiwan ID / resident certificate numbers and mobiles,
+and the characters no field may hold.
 
-Each function returns the canonical form to store, or raises ``ValidationError``; use them
-in a form's ``clean_<field>()`` so the stored value is always the normalised one.
+Each ``normalize_*`` function returns the canonical form to store, or raises ``ValidationError``;
+use them in a form's ``clean_<field>()`` so the stored value is always the normalised one.
 """
 
 import re
@@ -32,6 +33,33 @@ _WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 1, 1)
 # extensions ("ext 12"); allow only what people write between digits.
 _MOBILE_CHARS = re.compile(r"[0-9+() .-]+")
 _TW_MOBILE = re.compile(r"09[0-9]{8}")
+
+
+# Control characters (NUL, ESC, tab, line breaks…) and lone surrogates: typed by nobody, pasted
+# or forged. PostgreSQL's JSON column refuses NUL (a draft could not be saved), XLSX exports and
+# mail headers refuse the rest; no one-line field of a parent form may hold them.
+_UNSTORABLE_CATEGORIES = frozenset({"Cc", "Cs"})
+
+
+def has_control_characters(value: str) -> bool:
+    return any(unicodedata.category(char) in _UNSTORABLE_CATEGORIES for char in value)
+
+
+def without_control_characters(value: str) -> str:
+    """``value`` with every character ``reject_control_characters`` refuses left out."""
+    return "".join(c for c in value if unicodedata.category(c) not in _UNSTORABLE_CATEGORIES)
+
+
+def reject_control_characters(value: str) -> None:
+    """A validator for one-line text: no control characters, NUL included."""
+    if has_control_characters(str(value)):
+        raise ValidationError(
+            _(
+                "This field may not hold invisible control characters (they come with some "
+                "copied text). Check the field and send it again."
+            ),
+            code="control_characters",
+        )
 
 
 def _clean(value: str) -> str:

@@ -8,6 +8,7 @@ from the signed-in account (or a child the parent proved), never from the reques
 
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -89,7 +90,13 @@ def wizard_view(step: str):
             student = _student_for(request)
             if student is None:
                 return _go(page, "child")
-            application = services.application_for(student=student, page=page, user=request.user)
+            mine = {"student": student, "page": page, "user": request.user}
+            if request.method != "POST":
+                return _handle(page, request, services.application_for(**mine))
+            with transaction.atomic():  # a repeat waits here for the request before it
+                return _handle(page, request, services.application_locked(**mine))
+
+        def _handle(page, request, application):
             if not _reachable(step, application):
                 return _go(page, expected_step(application))
             return handler(page, request, application)
@@ -184,36 +191,47 @@ def applicants_step(page, request, application):
         initial=services.application_draft_values(application=application)
         or _submitted_values(application),
     )
-    if request.method == "POST":
-        if request.POST.get("action") == "save":
-            services.application_save_draft(application=application, raw=form.raw_data())
-            messages.success(request, _("Saved. You can come back and continue at any time."))
-            return _go(page, "applicants")
-        if not form.is_valid():
-            # Keep what was typed, also for the next device, errors and all.
-            services.application_save_draft(application=application, raw=form.raw_data())
-        else:
-            emails = [data["email"] for data in form.applicant_data()]
-            pending = (
-                services.applicants_pending_verification(application=application, emails=emails)
-                if page.verify_email
-                else []
-            )
-            if pending:
-                services.application_save_draft(application=application, raw=form.raw_data())
-                for email in pending:
-                    services.applicant_email_send_code(application=application, email=email)
-                application.draft_data = {**application.draft_data, "pending": pending}
-                application.save(update_fields=["draft_data"])
-                return _go(page, "verify")
-            services.application_submit(
-                application=application,
-                application_type=form.chosen_type,
-                applicants=form.applicant_data(),
-                user=request.user,
-            )
-            return _go(page, "done")
-    return render_step(page, request, "applicants", application, form=form)
+    if request.method != "POST":
+        return render_step(page, request, "applicants", application, form=form)
+    if request.POST.get("action") == "save":
+        services.application_save_draft(application=application, raw=form.raw_data())
+        if form.flag_unkept():  # what the draft could not keep as typed: said beside it
+            return render_step(page, request, "applicants", application, form=form)
+        messages.success(request, _("Saved. You can come back and continue at any time."))
+        return _go(page, "applicants")
+    if not form.is_valid():
+        # Keep what was typed (as each field shows it again), also for the next device.
+        services.application_save_draft(application=application, raw=form.raw_data())
+        return render_step(page, request, "applicants", application, form=form)
+    applicants = form.applicant_data()
+    pending = (
+        services.applicants_pending_verification(
+            application=application, emails=[data["email"] for data in applicants]
+        )
+        if page.verify_email
+        else []
+    )
+    if not pending:
+        services.application_submit(
+            application=application,
+            application_type=form.chosen_type,
+            applicants=applicants,
+            user=request.user,
+        )
+        return _go(page, "done")
+    services.application_save_draft(application=application, raw=form.raw_data())
+    refused = services.applicant_emails_over_limit(application=application, emails=pending)
+    if refused:
+        for applicant_form, data in zip(form.applicants, applicants, strict=False):
+            if data["email"] in refused:
+                applicant_form.add_error("email", refused[data["email"]])
+        return render_step(page, request, "applicants", application, form=form)
+    for email in pending:
+        message = services.applicant_email_send_code(application=application, email=email)
+        messages.info(request, f"{email}：{message}")
+    application.draft_data = {**application.draft_data, "pending": pending}
+    application.save(update_fields=["draft_data"])
+    return _go(page, "verify")
 
 
 def _submitted_values(application: Application) -> dict:

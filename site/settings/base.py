@@ -308,6 +308,11 @@ OTP_EMAIL_SUBJECT = "臺北市親子帳號綁定：電子郵件驗證碼"
 OTP_EMAIL_BODY_TEMPLATE_PATH = "binding_forms/email/verification_code.txt"
 OTP_EMAIL_TOKEN_VALIDITY = 300
 OTP_EMAIL_COOLDOWN_DURATION = 60
+# …and, so that one signed-in account cannot mail codes to any number of people, at most this many
+# codes an application an hour, to at most this many different addresses (two applicants and a
+# typo or two).
+BINDING_CODES_PER_HOUR = int(os.environ.get("BINDING_CODES_PER_HOUR", "10"))
+BINDING_CODE_ADDRESSES_PER_HOUR = int(os.environ.get("BINDING_CODE_ADDRESSES_PER_HOUR", "5"))
 
 # Two-factor sign-in for everyone who can reach the Wagtail admin (review_workflow/two_factor.py):
 # on unless ADMIN_TWO_FACTOR_REQUIRED is 0 (production ignores it). Authenticator apps show the

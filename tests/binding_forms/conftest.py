@@ -1,7 +1,10 @@
-"""Fixtures of the binding wizard's tests."""
+"""Fixtures of the binding wizard's tests, and the property tests' hypothesis profiles."""
+
+import os
 
 import pytest
 from django.contrib.auth import get_user_model
+from hypothesis import HealthCheck, settings
 
 from binding_forms.accounts import student_username
 from binding_forms.models import Application
@@ -36,3 +39,23 @@ def parent_client(client, xiaohua):
     xiaohua.save()
     client.force_login(user)
     return client
+
+
+# Hypothesis (tests/binding_forms/test_properties.py): few examples, no deadline (two cores shared
+# with a database), and the database's fixtures kept across a test's examples — each example rolls
+# its own writes back. HYPOTHESIS_PROFILE=thorough for a longer local run.
+settings.register_profile(
+    "ci",
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+settings.register_profile(
+    "thorough",
+    settings.get_profile("ci"),
+    max_examples=500,
+    derandomize=False,
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -163,6 +163,7 @@ class Command(BaseCommand):
         registrar's screens have something to show; 陳小花 is left for the handbook's flow."""
         from binding_forms import services
         from binding_forms.models import Application, ApplicationType, Student
+        from binding_forms.tasks import application_start_review
 
         wizard = BindingWizardPage.objects.live().first()
         registrar = get_user_model().objects.get(username="songshan-registrar")
@@ -189,6 +190,10 @@ class Command(BaseCommand):
                 ],
                 user=account,
             )
+            # The review starts in a background task; production queues it for db_worker
+            # (TASK_BACKEND): run it here, so the approval below finds the review under way
+            # with either backend (the queued copy then finds it started and does nothing).
+            application_start_review.call(application.pk, account.pk)
             count += 1
             if approve:
                 application.refresh_from_db()
