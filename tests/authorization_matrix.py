@@ -419,6 +419,56 @@ CELLS = [
         None,
         row(registrar_x="denied", registrar_y="denied", editor="denied"),
     ),
+    # The same URLs by POST, where POST is the action itself.
+    (
+        "application: revert revision",
+        "POST",
+        "/admin/applications/history/{app}/revisions/{rev}/revert/",
+        {"applicant_1_email": "new@example.com"},
+        row(registrar_x="done", superuser="done"),
+    ),
+    (
+        "application: unpublish",
+        "POST",
+        "/admin/applications/unpublish/{app}/",
+        {},
+        row(registrar_x="refused", superuser="refused"),  # not published: nothing to do
+    ),
+    (
+        "application: cancel workflow",
+        "POST",
+        "/admin/applications/workflow/confirm_cancellation/{app}/",
+        {},
+        row(),  # only asks; the edit screen's action cancels
+    ),
+    (
+        "link: edit",
+        "POST",
+        "/admin/links/edit/{link}/",
+        {"relationship": "父子"},
+        row(registrar_x="denied", superuser="denied"),
+    ),
+    (
+        "student: edit",
+        "POST",
+        "/admin/student/edit/{student}/",
+        {"name": "改名"},
+        row(registrar_x="denied", registrar_y="denied", editor="denied", superuser="denied"),
+    ),
+    (
+        "mail template: edit",
+        "POST",
+        "/admin/snippets/review_workflow/mailtemplate/edit/{template}/",
+        {"kind": "submitted", "subject": "主旨", "body": "內容"},
+        row(registrar_x="denied", registrar_y="denied", editor="done", superuser="done"),
+    ),
+    (
+        "site history",
+        "POST",
+        "/admin/reports/site-history/",
+        {},
+        row(registrar_x="405", registrar_y="405", editor="405", superuser="405"),
+    ),
     # Parent pages ----------------------------------------------------------------------------
     (
         "the wizard",

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from binding_forms.models import Applicant, Application
+from binding_forms.models import Applicant, Application, BindingWizardPage
 from binding_forms.personal_data import encrypt, id_number_digest
 from binding_forms.services import wizard_page_create
 from review_workflow.models import MailTemplate, OutgoingMail, ParentAccount, ParentStudentLink
@@ -47,13 +47,14 @@ def world(songshan, yingqiao, registrar, other_registrar, home_page):
     """School X (松山) with an application in review, a link, a mail; school Y the same."""
     pupil_x = student(school=songshan)
     pupil_y = student(school=yingqiao, number="200001", name="林大明", id_number="F131104093")
-    app_x = submitted_application(student=pupil_x)
-    app_y = submitted_application(student=pupil_y, applicants=(MOTHER,))
+    # Reloaded: the published revision the parents agree to is read from the database.
+    page = BindingWizardPage.objects.get(pk=wizard_page_create(parent=home_page).pk)
+    app_x = submitted_application(student=pupil_x, page=page)
+    app_y = submitted_application(student=pupil_y, page=page, applicants=(MOTHER,))
     sibling_x = student(school=songshan, number="108036", name="陳小明", id_number="A100000001")
     link_x = _parent(of=sibling_x, email="parent-x@example.com")
     link_y = _parent(of=pupil_y, email="parent-y@example.com")
     state_x = app_x.current_workflow_state
-    wizard_page_create(parent=home_page)
     users = {
         "anonymous": None,
         "student X": pupil_x.user,
@@ -76,7 +77,7 @@ def world(songshan, yingqiao, registrar, other_registrar, home_page):
         "link_y": link_y.pk,
         "student": pupil_x.pk,
         "mail": OutgoingMail.objects.filter(application=app_x).first().pk,
-        "template": MailTemplate.objects.first().pk,
+        "template": MailTemplate.objects.get(kind="submitted").pk,
         "home": home_page.pk,
         "doc": DocumentFactory().pk,
     }
@@ -94,6 +95,7 @@ def fingerprint() -> tuple:
         list(get_user_model().objects.values_list("pk", "password", "password_change_required")),
         list(Applicant.objects.values_list("pk", "email")),
         OutgoingMail.objects.count(),
+        list(MailTemplate.objects.values_list("pk", "subject", "body")),
     )
 
 
