@@ -8,7 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from binding_forms.forms import (
     FirstPasswordChangeForm,
@@ -97,10 +97,16 @@ def password_first_change(request):
     )
 
 
-@require_POST
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
 def signout(request):
-    logout(request)
-    return redirect("/")
+    """登出 signs out by POST only (a prefetch or a link must not); a GET shows the button, and
+    after signing out this page says so."""
+    if request.method == "POST":
+        logout(request)
+        return redirect("signout")
+    return TemplateResponse(request, "binding_forms/signout.html", {})
 
 
 class ParentPasswordResetView(auth_views.PasswordResetView):
