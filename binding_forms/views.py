@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -17,6 +18,7 @@ from binding_forms.forms import (
     StudentSignInForm,
 )
 from binding_forms.models import District
+from binding_forms.sessions import parent_session_signed_out_idle, parent_session_start
 
 TABS = {"student": StudentSignInForm, "parent": ParentSignInForm}
 KEPT_ON_REFRESH = {"school", "account", "email"}
@@ -51,6 +53,7 @@ def signin(request):
         form = TABS[tab](request.POST, **form_kwargs)
         if form.is_valid():
             login(request, form.user)
+            parent_session_start(request=request, user=form.user)
             if form.user.password_change_required:
                 query = urlencode({"next": _next_url(request)})
                 return redirect(f"{reverse('password_first_change')}?{query}")
@@ -67,6 +70,8 @@ def signin(request):
             "district": district,
             "districts": District.objects.all(),
             "next": _next_url(request),
+            "signed_out_idle": parent_session_signed_out_idle(request=request),
+            "idle_minutes": settings.PARENT_SESSION_IDLE_MINUTES,
         },
     )
 
