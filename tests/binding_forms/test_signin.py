@@ -343,3 +343,15 @@ def test_enter_in_any_field_presses_the_main_action_of_every_form(client, xiaohu
     assert_enter_presses_the_main_action(
         client.get(reverse("password_first_change")).content.decode()
     )
+
+
+@pytest.mark.django_db
+def test_the_account_field_says_where_the_student_number_is(client, songshan):
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup(client.get(SIGNIN).content.decode(), "html.parser")
+
+    account = page.find("input", attrs={"name": "account"})
+    help_text = page.find(id=account["aria-describedby"]).get_text()
+    assert "臺北卡（學生卡）" in help_text and "學號" in help_text
+    assert "P10301123" in help_text  # the handbook's card: 學號 10301123

@@ -71,8 +71,9 @@ def test_sign_in_errors_are_announced_beside_the_fields(page, live_server, captc
 
     account = page.get_by_role("textbox", name="帳號", exact=True)
     assert account.get_attribute("aria-invalid") == "true"
-    described = account.get_attribute("aria-describedby")
-    assert "帳號為大寫 P 加上學號" in page.locator(f"#{described}").inner_text()
+    described = account.get_attribute("aria-describedby").split()
+    assert "id_account-error" in described
+    assert "帳號為大寫 P 加上學號" in page.locator("#id_account-error").inner_text()
     assert page.locator("#id_password-error").inner_text() == "必要欄位"
     assert_fits_the_screen(page)
     assert_accessible(page)
