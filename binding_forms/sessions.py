@@ -34,7 +34,9 @@ def parent_session_check(*, request) -> None:
     now = int(time.time())
     if now - last_seen > settings.PARENT_SESSION_IDLE_MINUTES * 60:
         logout(request)
-        request.session[SIGNED_OUT_IDLE] = True  # the sign-in page says why
+        # The sign-in page says why; this note, too, goes when the browser closes.
+        request.session.set_expiry(0)
+        request.session[SIGNED_OUT_IDLE] = True
     elif now - last_seen >= REFRESH_SECONDS:
         request.session[LAST_SEEN] = now
 

@@ -158,6 +158,7 @@ def test_an_idle_session_signs_out_and_the_sign_in_page_says_why(
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("signin"))
     assert "_auth_user_id" not in client.session
+    assert not response.cookies["sessionid"]["max-age"]  # nothing outlives the browser
     html = client.get(response["Location"]).content.decode()
     assert "閒置 30 分鐘" in html and "已自動登出" in html
     assert "已自動登出" not in client.get(SIGNIN).content.decode()  # said once
