@@ -11,7 +11,7 @@ import unicodedata
 
 from django.contrib.auth import get_user_model
 
-from binding_forms.personal_data import holds_id_number, sign_in_name_digest
+from binding_forms.personal_data import holds_id_number, mask_id_numbers, sign_in_name_digest
 
 # Student numbers are digits (108035, 10301123): an account can then never hold an ID number,
 # which starts with a letter, and is safe to log and to count failures by.
@@ -74,3 +74,15 @@ def parse_student_username(username: str) -> tuple[str, str] | None:
     sign-in name."""
     match = _STUDENT_NAME.fullmatch(sign_in_name(username))
     return (match[1], match[2]) if match else None
+
+
+def signed_in_label(user) -> str:
+    """Who the page header says is signed in: a student account as ``P108035`` and the child's
+    name (given to the account when it was made), a parent by name, else by email; never an ID
+    number, even one inside an email. Read from the user row alone: no query."""
+    parsed = parse_student_username(user.get_username())
+    if parsed is not None:
+        label = f"P{parsed[1]} {user.first_name}".strip()
+    else:
+        label = user.get_full_name() or user.email or user.get_username()
+    return mask_id_numbers(label)

@@ -111,6 +111,11 @@ class StudentSignInForm(SignInForm):
     account = forms.CharField(
         label=_("Account"),
         max_length=40,
+        # Where to find the number, as the handbook shows it on the card.
+        help_text=_(
+            "A capital P followed by the student number, which is printed on the child's Taipei "
+            "Card (student card) under 學號: for 學號 10301123 the account is P10301123."
+        ),
         widget=forms.TextInput(
             attrs={
                 "placeholder": _("Enter P + student number"),

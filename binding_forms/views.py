@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -8,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from binding_forms.forms import (
     FirstPasswordChangeForm,
@@ -17,6 +18,7 @@ from binding_forms.forms import (
     StudentSignInForm,
 )
 from binding_forms.models import District
+from binding_forms.sessions import parent_session_signed_out_idle, parent_session_start
 
 TABS = {"student": StudentSignInForm, "parent": ParentSignInForm}
 KEPT_ON_REFRESH = {"school", "account", "email"}
@@ -51,6 +53,7 @@ def signin(request):
         form = TABS[tab](request.POST, **form_kwargs)
         if form.is_valid():
             login(request, form.user)
+            parent_session_start(request=request, user=form.user)
             if form.user.password_change_required:
                 query = urlencode({"next": _next_url(request)})
                 return redirect(f"{reverse('password_first_change')}?{query}")
@@ -67,6 +70,8 @@ def signin(request):
             "district": district,
             "districts": District.objects.all(),
             "next": _next_url(request),
+            "signed_out_idle": parent_session_signed_out_idle(request=request),
+            "idle_minutes": settings.PARENT_SESSION_IDLE_MINUTES,
         },
     )
 
@@ -97,10 +102,16 @@ def password_first_change(request):
     )
 
 
-@require_POST
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
 def signout(request):
-    logout(request)
-    return redirect("/")
+    """登出 signs out by POST only (a prefetch or a link must not); a GET shows the button, and
+    after signing out this page says so."""
+    if request.method == "POST":
+        logout(request)
+        return redirect("signout")
+    return TemplateResponse(request, "binding_forms/signout.html", {})
 
 
 class ParentPasswordResetView(auth_views.PasswordResetView):

@@ -202,7 +202,9 @@ def mails_for_approval(
     the first sign-in); an account the parent already had keeps its own password. Applicants
     missing from ``accounts`` get no mail.
     """
-    base = {**_application_context(application), "sign_in_url": _absolute(reverse("signin"))}
+    # The parent tab: the account is the applicant's email from now on.
+    sign_in_url = _absolute(f"{reverse('signin')}?tab=parent")
+    base = {**_application_context(application), "sign_in_url": sign_in_url}
     mails = []
     for applicant in application.applicants.all():
         if applicant.pk not in accounts:

@@ -100,7 +100,7 @@ SAMPLE_CONTEXT = {
     "site_url": "https://eschool.example.tw/",
     "status_url": "https://eschool.example.tw/binding/done/",
     "sign_in_name": "alle@schoolsoft.com.tw",
-    "sign_in_url": "https://eschool.example.tw/signin/",
+    "sign_in_url": "https://eschool.example.tw/signin/?tab=parent",
     "comment": "第二位申請人的手機號碼有誤，請更正。",
     "reason": "監護權變更。",
 }

@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Parents' and student accounts' sessions end after PARENT_SESSION_IDLE_MINUTES idle.
+    "binding_forms.middleware.ParentSessionIdleMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "review_workflow.two_factor.TwoFactorRequiredMiddleware",
     "binding_forms.middleware.PasswordChangeRequiredMiddleware",
@@ -150,6 +152,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 # A parent account's first password (last six digits of the ID number) stops working after this.
 PARENT_FIRST_PASSWORD_DAYS = int(os.environ.get("PARENT_FIRST_PASSWORD_DAYS", "30"))
+# Parents and student accounts, often on a shared phone: their session ends when the browser
+# closes and after this many minutes without a request (binding_forms/sessions.py). Staff keep
+# Django's SESSION_COOKIE_AGE (two weeks) and the admin's two-factor sign-in.
+PARENT_SESSION_IDLE_MINUTES = int(os.environ.get("PARENT_SESSION_IDLE_MINUTES", "30"))
 LOGIN_URL = "signin"
 # Parents and student accounts sign in at /signin/ only (captcha, lockout); the admin's login
 # takes staff only, and Wagtail's front-end login (/_util/login/) leads to /signin/.

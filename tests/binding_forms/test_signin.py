@@ -290,3 +290,68 @@ def test_passed_is_only_accepted_in_captcha_test_mode(client, xiaohua, monkeypat
 
     assert refused.status_code == 200 and "驗證碼與圖片不符" in refused.content.decode()
     assert accepted.status_code == 302
+
+
+def first_submit_buttons(html: str) -> list:
+    """Each POST form's first submit button: the one Enter in any of its fields presses (HTML's
+    implicit submission), with the form's other submit buttons."""
+    from bs4 import BeautifulSoup
+
+    forms = []
+    for form in BeautifulSoup(html, "html.parser").find_all("form", method="post"):
+        buttons = [
+            tag
+            for tag in form.find_all(["button", "input"])
+            if (tag.name == "button" and tag.get("type", "submit") == "submit")
+            or (tag.name == "input" and tag.get("type") in {"submit", "image"})
+        ]
+        forms.append(buttons)
+    return forms
+
+
+def assert_enter_presses_the_main_action(html: str) -> None:
+    forms = first_submit_buttons(html)
+    assert forms
+    for buttons in forms:
+        primary = [tag for tag in buttons if "button-primary" in tag.get("class", [])]
+        # The main action is the primary button, or the form's only submit button.
+        assert buttons[:1] == (primary[:1] or buttons), [str(tag) for tag in buttons]
+
+
+@pytest.mark.django_db
+def test_enter_in_any_field_presses_the_main_action_of_every_form(client, xiaohua):
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    for tab in ("student", "parent"):
+        html = client.get(SIGNIN, {"tab": tab}).content.decode()
+        assert_enter_presses_the_main_action(html)
+        # Without JavaScript the code is still refreshed by a submit button, after 登入.
+        (buttons,) = [b for b in first_submit_buttons(html) if "captcha_refresh" in str(b)]
+        assert [tag.get("name") for tag in buttons] == [None, "captcha_refresh"]
+    assert_enter_presses_the_main_action(client.get(reverse("password_reset")).content.decode())
+    email = "alle@schoolsoft.com.tw"
+    parent = get_user_model().objects.create_user(email, email)
+    uid = urlsafe_base64_encode(force_bytes(parent.pk))
+    token = default_token_generator.make_token(parent)
+    confirm = client.get(reverse("password_reset_confirm", args=[uid, token]), follow=True)
+    assert "new_password1" in confirm.content.decode()
+    assert_enter_presses_the_main_action(confirm.content.decode())
+
+    sign_in(client, school_id=xiaohua.school_id)
+    assert_enter_presses_the_main_action(
+        client.get(reverse("password_first_change")).content.decode()
+    )
+
+
+@pytest.mark.django_db
+def test_the_account_field_says_where_the_student_number_is(client, songshan):
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup(client.get(SIGNIN).content.decode(), "html.parser")
+
+    account = page.find("input", attrs={"name": "account"})
+    help_text = page.find(id=account["aria-describedby"]).get_text()
+    assert "臺北卡（學生卡）" in help_text and "學號" in help_text
+    assert "P10301123" in help_text  # the handbook's card: 學號 10301123

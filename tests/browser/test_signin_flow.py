@@ -71,8 +71,58 @@ def test_sign_in_errors_are_announced_beside_the_fields(page, live_server, captc
 
     account = page.get_by_role("textbox", name="帳號", exact=True)
     assert account.get_attribute("aria-invalid") == "true"
-    described = account.get_attribute("aria-describedby")
-    assert "帳號為大寫 P 加上學號" in page.locator(f"#{described}").inner_text()
+    described = account.get_attribute("aria-describedby").split()
+    assert "id_account-error" in described
+    assert "帳號為大寫 P 加上學號" in page.locator("#id_account-error").inner_text()
     assert page.locator("#id_password-error").inner_text() == "必要欄位"
     assert_fits_the_screen(page)
     assert_accessible(page)
+
+
+def test_parent_signs_in_with_the_enter_key_and_signs_out(page, live_server, captcha_test_mode):
+    from django.contrib.auth import get_user_model
+
+    from binding_forms.services import wizard_page_create
+    from home.models import HomePage
+
+    xiaohua = student(school=school())
+    xiaohua.user = get_user_model().objects.create_user(
+        "313601-P108035", password="Songshan-garden-2026", first_name="陳小花"
+    )
+    xiaohua.save()
+    wizard_page_create(parent=HomePage.objects.get())
+
+    page.goto(f"{live_server.url}/signin/")
+    page.get_by_role("combobox", name="學校", exact=True).select_option(
+        label="臺北市立松山國民小學（松山區）"
+    )
+    account = page.get_by_role("textbox", name="帳號", exact=True)
+    account.fill("P108035")
+    page.get_by_label("密碼 *", exact=True).fill("Songshan-garden-2026")
+    code = page.get_by_role("textbox", name="輸入驗證碼", exact=True)
+    # 換一組驗證碼 shows another picture in place: nothing is submitted, nothing typed is lost.
+    code.fill("12345")
+    page.get_by_role("button", name="換一組驗證碼").click()
+    page.wait_for_function("document.querySelector('#id_captcha_1').value === ''")
+    assert account.input_value() == "P108035"
+    assert page.get_by_role("button", name="換一組驗證碼").count() == 1
+    assert_accessible(page)
+
+    # A phone keyboard's Go key: Enter in the code field signs in.
+    code.fill("PASSED")
+    code.focus()
+    page.keyboard.press("Enter")
+
+    page.wait_for_url("**/binding/**")
+    header = page.locator("header")
+    assert "已登入：P108035 陳小花" in header.inner_text()
+    assert_fits_the_screen(page)
+    assert_accessible(page)
+
+    header.get_by_role("button", name="登出").click()
+    page.wait_for_url("**/signin/signout/")
+    assert page.get_by_text("您已登出。").is_visible()
+    assert page.locator("header").get_by_role("button", name="登出").count() == 0
+    assert_accessible(page)
+    page.goto(f"{live_server.url}/bind/")
+    page.wait_for_url("**/signin/**")

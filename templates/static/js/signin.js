@@ -30,6 +30,11 @@
   document.querySelectorAll("[data-captcha]").forEach(function (box) {
     var button = box.querySelector("[data-captcha-refresh]");
     if (!button || !window.fetch) return;
+    // The refresh beside the picture replaces the form's no-JavaScript one (after 登入).
+    button.hidden = false;
+    var form = box.closest("form");
+    var fallback = form && form.querySelector("[data-captcha-refresh-fallback]");
+    if (fallback) fallback.hidden = true;
     button.addEventListener("click", function (event) {
       event.preventDefault();
       fetch("/captcha/refresh/", { headers: { "X-Requested-With": "XMLHttpRequest" } })
