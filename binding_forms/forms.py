@@ -373,8 +373,9 @@ class ApplicantsForm:
                 )
                 ok = False
         if len(forms_) == 2:
+            # An ID refused above has left cleaned_data: compare only what is still there.
             first, second = (form.cleaned_data for form in forms_)
-            if first["id_number"] == second["id_number"]:
+            if "id_number" in first and first["id_number"] == second.get("id_number"):
                 forms_[1].add_error(
                     "id_number", _("The two applicants must have different ID numbers.")
                 )

@@ -197,3 +197,22 @@ def test_a_resend_within_the_minute_says_so(parent_client, verifying, xiaohua):
     html = page.content.decode()
     assert f"{FATHER['email']}：一分鐘內已寄過驗證碼" in html
     assert len(mail.outbox) == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("position", [1, 2])
+def test_the_childs_id_for_an_applicant_of_two_is_an_error_beside_it(
+    parent_client, wizard, xiaohua, position
+):
+    """A parent who just typed the child's ID as the password types it here too: 500 before."""
+    walk_to_applicants(parent_client, wizard)
+    applicants = [FATHER, MOTHER]
+    applicants[position - 1] = {**applicants[position - 1], "id_number": "A234567893"}
+
+    response = parent_client.post(url(wizard, "applicants"), applicants_post("0", *applicants))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "這是學生的身分證字號" in field_error(html, "id_number", position)
+    assert 'value="陳大名"' in html and 'value="林美𠮷"' in html
+    assert not Applicant.objects.exists()
