@@ -49,6 +49,28 @@ def check(page, inspector=None):
     assert_accessible(page)
 
 
+def sign_in_with_the_student_account(page, password: str):
+    """Screen 1 without JavaScript: district (a reload), school, P+學號, password, captcha."""
+    page.get_by_label("1. 學生就讀學校所在的行政區域").select_option(label="松山區")
+    page.get_by_role("button", name="顯示該區學校").click()  # no JavaScript: a reload
+    page.get_by_role("combobox", name="學校", exact=True).select_option(
+        label="臺北市立松山國民小學（松山區）"
+    )
+    page.get_by_role("textbox", name="帳號", exact=True).fill("P108035")
+    page.get_by_label("密碼 *", exact=True).fill(password)
+    page.get_by_role("textbox", name="輸入驗證碼", exact=True).fill("PASSED")
+    page.get_by_role("button", name="登入").click()
+
+
+def type_the_mailed_code(page, inspector):
+    """The verify step: the applicant types the code the last mail holds."""
+    page.wait_for_url("**/binding/verify/")
+    check(page, inspector)
+    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+    page.get_by_role("textbox", name="驗證碼").fill(code)
+    page.get_by_role("button", name="確認送出").click()
+
+
 def test_the_handbook_flow(phone_without_javascript, inspector, live_server, captcha_test_mode):
     page = phone_without_javascript
     songshan = school()
@@ -63,15 +85,7 @@ def test_the_handbook_flow(phone_without_javascript, inspector, live_server, cap
     # Screen 1: district, school, P+學號, the ID as first password, captcha.
     page.wait_for_url("**/signin/**")
     check(page, inspector)
-    page.get_by_label("1. 學生就讀學校所在的行政區域").select_option(label="松山區")
-    page.get_by_role("button", name="顯示該區學校").click()  # no JavaScript: a reload
-    page.get_by_role("combobox", name="學校", exact=True).select_option(
-        label="臺北市立松山國民小學（松山區）"
-    )
-    page.get_by_role("textbox", name="帳號", exact=True).fill("P108035")
-    page.get_by_label("密碼 *", exact=True).fill("A234567893")
-    page.get_by_role("textbox", name="輸入驗證碼", exact=True).fill("PASSED")
-    page.get_by_role("button", name="登入").click()
+    sign_in_with_the_student_account(page, "A234567893")
 
     page.wait_for_url("**/signin/password/**")
     check(page, inspector)
@@ -109,11 +123,7 @@ def test_the_handbook_flow(phone_without_javascript, inspector, live_server, cap
     page.get_by_role("button", name="▶ 確認送出").click()
 
     # The applicant proves the address with the mailed code.
-    page.wait_for_url("**/binding/verify/")
-    check(page, inspector)
-    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
-    page.get_by_role("textbox", name="驗證碼").fill(code)
-    page.get_by_role("button", name="確認送出").click()
+    type_the_mailed_code(page, inspector)
 
     page.wait_for_url("**/binding/done/")
     assert page.get_by_text("設定親子帳號成功!").is_visible()
@@ -236,15 +246,7 @@ def test_the_school_asks_for_changes_and_the_parent_sees_it_on_signing_in(
     # The parent signs in as usual and lands where the school's word is.
     page.goto(f"{live_server.url}{wizard.url}")
     page.wait_for_url("**/signin/**")
-    page.get_by_label("1. 學生就讀學校所在的行政區域").select_option(label="松山區")
-    page.get_by_role("button", name="顯示該區學校").click()
-    page.get_by_role("combobox", name="學校", exact=True).select_option(
-        label="臺北市立松山國民小學（松山區）"
-    )
-    page.get_by_role("textbox", name="帳號", exact=True).fill("P108035")
-    page.get_by_label("密碼 *", exact=True).fill("Songshan-garden-2026")
-    page.get_by_role("textbox", name="輸入驗證碼", exact=True).fill("PASSED")
-    page.get_by_role("button", name="登入").click()
+    sign_in_with_the_student_account(page, "Songshan-garden-2026")
 
     page.wait_for_url("**/binding/applicants/")
     changes = page.locator(".notice-changes")
@@ -262,11 +264,7 @@ def test_the_school_asks_for_changes_and_the_parent_sees_it_on_signing_in(
     first.get_by_role("textbox", name="手機").fill("0912000111")
     page.get_by_role("button", name="▶ 確認送出").click()
 
-    page.wait_for_url("**/binding/verify/")
-    check(page, inspector)
-    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
-    page.get_by_role("textbox", name="驗證碼").fill(code)
-    page.get_by_role("button", name="確認送出").click()
+    type_the_mailed_code(page, inspector)
 
     page.wait_for_url("**/binding/done/")
     assert "審核中" in page.locator(".status").inner_text()
