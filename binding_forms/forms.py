@@ -506,10 +506,6 @@ class ApplicantsForm:
                 del form.errors[name]
         return True
 
-    @property
-    def has_errors(self) -> bool:
-        return bool(self.type_field.errors or any(form.errors for form in self.applicants))
-
     def error_summary(self) -> list[dict]:
         entries = error_entries(self.type_field)
         for label, form in zip(APPLICANT_LABELS, self.applicants, strict=True):

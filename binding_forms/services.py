@@ -292,10 +292,10 @@ def applicant_email_send_code(*, application: Application, email: str) -> str:
 @dataclass(frozen=True)
 class CodeRefused:
     """Why an applicant's code was not accepted: what to tell the parent, and whether a new code
-    is the way on (it expired)."""
+    is the way on (it expired, or none was sent)."""
 
     message: str
-    expired: bool = False
+    send_again: bool = False
 
 
 def applicant_emails_verify(*, application: Application, codes: dict[str, str]) -> dict:
@@ -344,6 +344,11 @@ class _CodeExpiredMeanwhile(Exception):
 def _code_check(devices: list, code: str, now):
     """The device whose live code is ``code``, or why there is none; a failure is counted as
     django-otp counts it (each one doubles the pause before the next code is checked)."""
+    if not devices:  # no code was mailed to it (the hourly limit refused it)
+        return CodeRefused(
+            _("No code was sent to this address yet. Send one and type it here."),
+            send_again=True,
+        )
     allowed = []
     waits = []
     for device in devices:
@@ -353,7 +358,7 @@ def _code_check(devices: list, code: str, now):
         else:
             waits.append(_seconds_until((refusal or {}).get("locked_until"), now))
     if not allowed:
-        seconds = min(waits, default=1)
+        seconds = min(waits)
         return CodeRefused(
             ngettext(
                 "Too many wrong codes for this address: try again in %(seconds)d second.",
@@ -378,7 +383,7 @@ def _code_check(devices: list, code: str, now):
 def _code_expired() -> CodeRefused:
     return CodeRefused(
         _("This code has expired. Send a new one and type it here."),
-        expired=True,
+        send_again=True,
     )
 
 

@@ -252,7 +252,7 @@ def applicants_step(page, request, application):
 def verify_step(page, request, application):
     pending = application.draft_data.get("pending", [])
     if request.method == "POST" and request.POST.get("action") == "resend":
-        # All the codes, or (the 重新寄送 beside an expired one) that address's alone.
+        # All the codes, or (the 重新寄送 beside an expired or unsent one) that address's alone.
         which = request.POST.get("address", "")
         chosen = [pending[int(which)]] if which.isdigit() and int(which) < len(pending) else pending
         for email in chosen:
@@ -266,7 +266,7 @@ def verify_step(page, request, application):
             "email": email,
             "applicant": labels.get(email, ""),
             "form": EmailCodeForm(request.POST or None, prefix=f"code{index}"),
-            "expired": False,
+            "send_again": False,
         }
         for index, email in enumerate(pending)
     ]
@@ -281,7 +281,7 @@ def verify_step(page, request, application):
         for code in codes:
             if code["email"] in refused:
                 code["form"].add_error("code", refused[code["email"]].message)
-                code["expired"] = refused[code["email"]].expired
+                code["send_again"] = refused[code["email"]].send_again
     summary = []
     for code in codes:
         summary += error_entries(code["form"], prefix=f"{code['applicant'] or code['email']} ")

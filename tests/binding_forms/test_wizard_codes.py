@@ -102,3 +102,24 @@ def test_a_resend_within_the_cooldown_says_how_many_seconds_remain(
     assert seconds and 1 <= int(seconds.group(1)) <= 60  # of the minute's cooldown
     assert "cooldown" not in html
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_an_address_the_hourly_limit_left_without_a_code_offers_to_send_one(
+    parent_client, verifying, xiaohua, settings
+):
+    settings.BINDING_CODES_PER_HOUR = 1
+    walk_to_applicants(parent_client, verifying)
+    parent_client.post(
+        url(verifying, "applicants"), applicants_post(TWO_APPLICANTS, FATHER, MOTHER)
+    )
+    assert [m.to[0] for m in mail.outbox] == [FATHER["email"]]
+
+    html = parent_client.post(
+        url(verifying, "verify"),
+        {"code0-code": sent_codes()[FATHER["email"]], "code1-code": "123456"},
+    ).content.decode()
+
+    assert "尚未寄出驗證碼到這個地址" in field_error(html, 1)
+    assert re.search(r'form="code-resend" name="address" value="1"', html)
+    assert EmailDevice.objects.get(email=FATHER["email"]).token is not None  # not spent
