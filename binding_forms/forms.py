@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from binding_forms.accounts import normalize_account, sign_in_name, student_username
 from binding_forms.models import Applicant, District, School, User
+from binding_forms.personal_data import decrypt, id_number_digest, mask_id_number
 from binding_forms.validators import (
     normalize_tw_id,
     normalize_tw_mobile,
@@ -274,6 +275,9 @@ class ConsentForm(forms.Form):
         ]
 
 
+APPLICANT_LABELS = (_("First applicant"), _("Second applicant"))  # 第一位, 第二位
+
+
 class ApplicantForm(forms.Form):
     """One applicant (第一位 or 第二位); the wizard's applicants form holds two, by prefix."""
 
@@ -295,33 +299,89 @@ class ApplicantForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
-    def __init__(self, *args, relationships, **kwargs):
+    def __init__(
+        self, *args, relationships, required: bool = True, kept_id_number: str = "", **kwargs
+    ):
+        """``required``: whether the chosen application type takes this applicant (the stars
+        say so); ``kept_id_number``: the encrypted ID of a draft or of what was sent, shown
+        masked and kept unless the parent types another."""
         super().__init__(*args, **kwargs)
         self.fields["relationship"].choices = [
             ("", _("Choose the relationship")),
             *[(label, label) for label in relationships],
         ]
+        for field in self.fields.values():
+            field.required = required
+        self.kept_id_number = kept_id_number
+        self.kept_plain = _readable(kept_id_number)
+        if self.kept_plain:
+            self.fields["id_number"].required = False
+            self.fields["id_number"].help_text = _(
+                "Saved as %(masked)s. To change it, type the whole number here; leave it empty "
+                "to keep it."
+            ) % {"masked": mask_id_number(self.kept_plain)}
 
     def clean_name(self) -> str:
         name = unicodedata.normalize("NFC", self.cleaned_data["name"]).strip()
         return _check_length(name, NAME_MAX_LENGTH)
 
     def clean_id_number(self) -> str:
-        return normalize_tw_id(self.cleaned_data["id_number"])
+        value = self.cleaned_data["id_number"] or self.kept_plain
+        if not value:  # not required (a second applicant the type does not take)
+            return value
+        return normalize_tw_id(value)
 
     def clean_mobile(self) -> str:
-        return normalize_tw_mobile(self.cleaned_data["mobile"])
+        value = self.cleaned_data["mobile"]
+        return normalize_tw_mobile(value) if value else value
 
     def clean_email(self) -> str:
         return _check_length(self.cleaned_data["email"].strip().lower(), EMAIL_MAX_LENGTH)
+
+
+def _readable(encrypted: str) -> str:
+    """The plain ID of an encrypted copy, or "" when there is none or today's key cannot read
+    it (then the parent types it again)."""
+    if not encrypted:
+        return ""
+    try:
+        return decrypt(encrypted)
+    except ValueError:
+        return ""
+
+
+def error_entries(form, prefix: str = "") -> list[dict]:
+    """What a form's error summary lists: each field with an error (named, with the id of the
+    control to jump to) in the order of the page, then the form's own errors."""
+    entries = [
+        {
+            # A radio list has no control of its own id: its first button.
+            "id": field.id_for_label or f"{field.auto_id}_0",
+            "label": f"{prefix}{field.label}",
+            "message": " ".join(str(error) for error in field.errors),
+        }
+        for field in form
+        if field.errors
+    ]
+    entries += [{"id": "", "label": "", "message": str(e)} for e in form.non_field_errors()]
+    return entries
 
 
 class ApplicantsForm:
     """Step 3: the application type, then one or two applicants, checked against each other and
     against the student. Holds what the parent typed even when it is wrong (it is re-shown)."""
 
-    def __init__(self, data=None, *, page, student_id_digest: str, initial=None):
+    def __init__(
+        self,
+        data=None,
+        *,
+        page,
+        student_id_digest: str,
+        initial=None,
+        kept_id_numbers: dict[int, str] | None = None,
+    ):
         initial = initial or {}
+        kept_id_numbers = kept_id_numbers or {}
         self.page = page
         self.student_id_digest = student_id_digest
         self.types, relationships = page.step_choices()
@@ -335,6 +395,10 @@ class ApplicantsForm:
             widget=forms.RadioSelect,
             error_messages={"required": _("Choose the application type.")},
         )
+        # Without JavaScript the server decides from the type chosen (or saved) what is
+        # required: the first applicant always, the second for a type of two.
+        chosen = self._type_at((data or initial).get("application_type"))
+        count = chosen.applicant_count if chosen else 1
         self.applicants = [
             ApplicantForm(
                 data,
@@ -342,6 +406,8 @@ class ApplicantsForm:
                 relationships=relationships,
                 initial=initial.get(f"applicant{position}", {}),
                 use_required_attribute=False,
+                required=position <= count,
+                kept_id_number=kept_id_numbers.get(position, ""),
             )
             for position in (1, 2)
         ]
@@ -350,8 +416,14 @@ class ApplicantsForm:
     @property
     def chosen_type(self):
         try:
-            return self.types[int(self.type_field.cleaned_data["application_type"])]
-        except (AttributeError, KeyError, ValueError, IndexError):
+            return self._type_at(self.type_field.cleaned_data["application_type"])
+        except (AttributeError, KeyError):
+            return None
+
+    def _type_at(self, index):
+        try:
+            return self.types[int(index)] if int(index) >= 0 else None
+        except (TypeError, ValueError, IndexError):
             return None
 
     def is_valid(self) -> bool:
@@ -368,8 +440,6 @@ class ApplicantsForm:
         return self._check_together(needed)
 
     def _check_together(self, forms_: list[ApplicantForm]) -> bool:
-        from binding_forms.personal_data import id_number_digest
-
         ok = True
         for form in forms_:
             if id_number_digest(form.cleaned_data["id_number"]) == self.student_id_digest:
@@ -378,8 +448,9 @@ class ApplicantsForm:
                 )
                 ok = False
         if len(forms_) == 2:
+            # An ID refused above has left cleaned_data: compare only what is still there.
             first, second = (form.cleaned_data for form in forms_)
-            if first["id_number"] == second["id_number"]:
+            if "id_number" in first and first["id_number"] == second.get("id_number"):
                 forms_[1].add_error(
                     "id_number", _("The two applicants must have different ID numbers.")
                 )
@@ -404,11 +475,14 @@ class ApplicantsForm:
         typed_type = self._typed(self.type_field, "application_type")
         raw = {"application_type": storable_text(typed_type, 10)}
         for position, form in enumerate(self.applicants, start=1):
-            raw[f"applicant{position}"] = {
+            values = raw[f"applicant{position}"] = {
                 # A choice longer than any label is no choice: cut like the rest.
                 name: storable_text(self._typed(form, name), getattr(field, "max_length", 100))
                 for name, field in form.fields.items()
             }
+            if not values["id_number"] and form.kept_id_number:  # left empty: kept
+                del values["id_number"]
+                values["id_number_encrypted"] = form.kept_id_number
         return raw
 
     @staticmethod
@@ -437,9 +511,11 @@ class ApplicantsForm:
                 del form.errors[name]
         return True
 
-    @property
-    def has_errors(self) -> bool:
-        return bool(self.type_field.errors or any(form.errors for form in self.applicants))
+    def error_summary(self) -> list[dict]:
+        entries = error_entries(self.type_field)
+        for label, form in zip(APPLICANT_LABELS, self.applicants, strict=True):
+            entries += error_entries(form, prefix=f"{label} ")  # as shown beside the fields
+        return entries
 
 
 class EmailCodeForm(forms.Form):
@@ -454,16 +530,12 @@ class EmailCodeForm(forms.Form):
         return unicodedata.normalize("NFKC", self.cleaned_data["code"]).strip()
 
 
-class ChildForm(SignInForm):
-    """A parent account binds another child by giving that child's student account."""
+class ChildForm(StudentSignInForm):
+    """A parent account binds another child by giving that child's student account: the
+    student sign-in (its district filter included) without the captcha."""
 
-    school = StudentSignInForm.base_fields["school"]
-    account = StudentSignInForm.base_fields["account"]
-    field_order = ["school", "account", "password"]
+    field_order = ["district", "school", "account", "password"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["captcha"]  # the parent is already signed in; axes still counts failures
-
-    clean_account = StudentSignInForm.clean_account
-    sign_in_name = StudentSignInForm.sign_in_name

@@ -2,13 +2,16 @@
 
 import csv
 import math
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from wagtail.log_actions import log
 from wagtail.models import WorkflowState
 
@@ -141,7 +144,8 @@ def application_save_draft(*, application: Application, raw: dict) -> None:
 
 
 def application_draft_values(*, application: Application) -> dict:
-    """The saved step-3 values, IDs decrypted for the form the parent is editing."""
+    """The saved step-3 values, IDs decrypted: for the submission from the draft once the codes
+    are in, never for a page (``application_form_start`` is the form's)."""
     values = {}
     for key, value in application.draft_data.items():
         if isinstance(value, dict) and key.startswith("applicant"):
@@ -153,6 +157,37 @@ def application_draft_values(*, application: Application) -> dict:
         else:
             values[key] = value
     return values
+
+
+def application_form_start(*, application: Application) -> tuple[dict, dict[int, str]]:
+    """Where step 3's form starts: the draft, or else (changes requested) what was sent. ID
+    numbers come back only as their encrypted copies, by applicant position, for the page to
+    show masked: a full ID number never goes back into a page."""
+    values = dict(application.draft_data)
+    kept = {}
+    for position in (1, 2):
+        saved = values.get(f"applicant{position}")
+        if isinstance(saved, dict):
+            kept[position] = saved.get("id_number_encrypted") or ""
+            values[f"applicant{position}"] = {
+                name: value
+                for name, value in saved.items()
+                if name not in {"id_number", "id_number_encrypted"}
+            }
+    if kept or application.submitted_at is None:
+        return values, kept
+    types = [item.label for item in application.page.step_choices().application_types]
+    if application.application_type in types:
+        values["application_type"] = str(types.index(application.application_type))
+    for applicant in application.applicants.all():
+        values[f"applicant{applicant.position}"] = {
+            "name": applicant.name,
+            "relationship": applicant.relationship,
+            "mobile": applicant.mobile,
+            "email": applicant.email,
+        }
+        kept[applicant.position] = applicant.id_number_encrypted
+    return values, kept
 
 
 def _encrypt_ids(raw: dict) -> dict:
@@ -236,9 +271,14 @@ def applicant_email_send_code(*, application: Application, email: str) -> str:
         }
     with transaction.atomic():
         device = _email_device(application=application, email=email)
-        allowed, _data = device.generate_is_allowed()
-        if not allowed:
-            return _("A code was sent less than a minute ago: wait a moment, then send again.")
+        allowed, refusal = device.generate_is_allowed()
+        if not allowed:  # django-otp's cooldown: its own message is English and vague
+            seconds = _seconds_until((refusal or {}).get("next_generation_at"), now)
+            return ngettext(
+                "A code was sent less than a minute ago: send again in %(seconds)d second.",
+                "A code was sent less than a minute ago: send again in %(seconds)d seconds.",
+                seconds,
+            ) % {"seconds": seconds}
         device.generate_challenge(extra_context={"student_name": application.student.name})
     sent.append((email, now))
     application.draft_data = {
@@ -249,23 +289,106 @@ def applicant_email_send_code(*, application: Application, email: str) -> str:
     return _("A code was sent.")
 
 
-def applicant_email_verify(*, application: Application, email: str, code: str) -> bool:
-    """Check a code and use it up: a code is accepted once."""
-    with transaction.atomic():
-        devices = _email_devices(application=application, email=email)
-        verified = next((d for d in devices if d.verify_token(code.strip())), None)
-        if verified is None:
-            return False
-        _remove_duplicates(devices, keep=verified)
+@dataclass(frozen=True)
+class CodeRefused:
+    """Why an applicant's code was not accepted: what to tell the parent, and whether a new code
+    is the way on (it expired, or none was sent)."""
+
+    message: str
+    send_again: bool = False
+
+
+def applicant_emails_verify(*, application: Application, codes: dict[str, str]) -> dict:
+    """Check every applicant's code, then use them all up — or none: a wrong code for one
+    applicant must not spend the other's right one, which would then be refused until a new
+    one is sent. Returns ``{email: CodeRefused}`` for the codes not accepted; empty when all were
+    right and are now used up. Each wrong code counts towards django-otp's throttling of that
+    address's device, as its own ``verify_token`` counts it."""
+    now = timezone.now()
+    refused, right = {}, {}
+    try:
+        with transaction.atomic():
+            for email, code in codes.items():
+                devices = _email_devices(application=application, email=email)
+                outcome = _code_check(devices, code.strip(), now)
+                if isinstance(outcome, CodeRefused):
+                    refused[email] = outcome
+                else:
+                    right[email] = (outcome, devices, code.strip())
+            if refused:
+                return refused
+            for email, (device, devices, code) in right.items():
+                # Django-otp's own check and use, as for one code: it resets the throttling and
+                # the cooldown. Checked above under the same lock, it fails only if the code
+                # expired in between: then nothing is used up.
+                if not device.verify_token(code):
+                    raise _CodeExpiredMeanwhile(email)
+                _remove_duplicates(devices, keep=device)
+    except _CodeExpiredMeanwhile as error:
+        return {error.args[0]: _code_expired()}
     application.draft_data = {
         **application.draft_data,
         "verified_emails": {
             **application.draft_data.get("verified_emails", {}),
-            email: timezone.now().isoformat(),
+            **dict.fromkeys(codes, now.isoformat()),
         },
     }
     application.save(update_fields=["draft_data"])
-    return True
+    return {}
+
+
+class _CodeExpiredMeanwhile(Exception):
+    pass
+
+
+def _code_check(devices: list, code: str, now):
+    """The device whose live code is ``code``, or why there is none; a failure is counted as
+    django-otp counts it (each one doubles the pause before the next code is checked)."""
+    if not devices:  # no code was mailed to it (the hourly limit refused it)
+        return CodeRefused(
+            _("No code was sent to this address yet. Send one and type it here."),
+            send_again=True,
+        )
+    allowed = []
+    waits = []
+    for device in devices:
+        ok, refusal = device.verify_is_allowed()
+        if ok:
+            allowed.append(device)
+        else:
+            waits.append(_seconds_until((refusal or {}).get("locked_until"), now))
+    if not allowed:
+        seconds = min(waits)
+        return CodeRefused(
+            ngettext(
+                "Too many wrong codes for this address: try again in %(seconds)d second.",
+                "Too many wrong codes for this address: try again in %(seconds)d seconds.",
+                seconds,
+            )
+            % {"seconds": seconds}
+        )
+    live = [d for d in allowed if d.token is not None and now < d.valid_until]
+    match = next((d for d in live if constant_time_compare(code, d.token)), None)
+    if match is not None:
+        return match
+    for device in allowed:
+        device.throttle_increment()
+    if not live:  # no code that could still be right: the typed one is old, or was never sent
+        return _code_expired()
+    return CodeRefused(
+        _("This code is wrong. Check the newest code mailed to this address and type it again.")
+    )
+
+
+def _code_expired() -> CodeRefused:
+    return CodeRefused(
+        _("This code has expired. Send a new one and type it here."),
+        send_again=True,
+    )
+
+
+def _seconds_until(at, now) -> int:
+    return max(1, math.ceil((at - now).total_seconds())) if at else 1
 
 
 def _email_devices(*, application: Application, email: str) -> list:
@@ -362,6 +485,29 @@ def application_submit(
     for name, value in changes.items():
         setattr(application, name, value)
     return application
+
+
+@dataclass(frozen=True)
+class ApplicationStatus:
+    """Where an application stands, as the parent is told: ``draft``, ``in_review``,
+    ``changes_requested`` (with the school's comment) or ``approved``."""
+
+    name: str
+    comment: str = ""
+
+
+def application_status(*, application: Application) -> ApplicationStatus:
+    """One answer for every page that shows it (the progress bar, the applicants step, the
+    done page); no query before the application is sent."""
+    if application.submitted_at is None:
+        return ApplicationStatus("draft")
+    if application.live:
+        return ApplicationStatus("approved")
+    state = application.current_workflow_state
+    if state is None or state.status != WorkflowState.STATUS_NEEDS_CHANGES:
+        return ApplicationStatus("in_review")
+    rejected = state.task_states.filter(status="rejected").order_by("-finished_at").first()
+    return ApplicationStatus("changes_requested", rejected.get_comment() if rejected else "")
 
 
 def application_needs_changes(*, application: Application) -> bool:

@@ -40,7 +40,7 @@ def signin(request):
     """Screen 1: pick the district and school, then the student account (or a parent account)."""
     tab = request.POST.get("tab") or request.GET.get("tab")
     tab = tab if tab in TABS else "student"
-    district = District.objects.filter(pk=_int_or_none(request.GET.get("district"))).first()
+    district = chosen_district(request)
     form_kwargs = {"request": request}
     if tab == "student":
         form_kwargs["district"] = district
@@ -74,6 +74,12 @@ def signin(request):
             "idle_minutes": settings.PARENT_SESSION_IDLE_MINUTES,
         },
     )
+
+
+def chosen_district(request) -> District | None:
+    """The district picked above a school list (``?district=``, the picker's reload without
+    JavaScript): the sign-in page's and the wizard's child step's."""
+    return District.objects.filter(pk=_int_or_none(request.GET.get("district"))).first()
 
 
 def _int_or_none(value) -> int | None:

@@ -16,11 +16,18 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from wagtail.models import WorkflowState
 
 from binding_forms import services
-from binding_forms.forms import ApplicantsForm, ChildForm, ConsentForm, EmailCodeForm
-from binding_forms.models import Application, Student
+from binding_forms.forms import (
+    APPLICANT_LABELS,
+    ApplicantsForm,
+    ChildForm,
+    ConsentForm,
+    EmailCodeForm,
+    error_entries,
+)
+from binding_forms.models import Application, District, Student
+from binding_forms.views import chosen_district
 
 STEPS = ("student", "consent", "applicants", "verify", "done")
 CHILD_SESSION_KEY = "binding_children"
@@ -108,6 +115,9 @@ def wizard_view(step: str):
 
 def render_step(page, request, step: str, application: Application | None, **context):
     student = application.student if application else None
+    status = context.pop("status", None)
+    if status is None and application is not None:
+        status = services.application_status(application=application)
     return TemplateResponse(
         request,
         page.get_template(request),
@@ -117,18 +127,20 @@ def render_step(page, request, step: str, application: Application | None, **con
             "step": step,
             "application": application,
             "student": student,
-            "progress": _progress(application),
+            "status": status,
+            "progress": _progress(application, status),
             **context,
         },
     )
 
 
-def _progress(application: Application | None) -> dict:
+def _progress(application: Application | None, status) -> dict:
     if application is None:
-        return {"confirmed": False, "submitted": False}
+        return {"confirmed": False, "submitted": False, "changes_requested": False}
     return {
         "confirmed": application.student_confirmed_at is not None,
         "submitted": application.submitted_at is not None,
+        "changes_requested": status.name == "changes_requested",
     }
 
 
@@ -179,17 +191,19 @@ def consent_step(page, request, application):
         if agreed:
             return _go(page, "applicants")
         return render_step(page, request, "refused", application)
-    return render_step(page, request, "consent", application, form=form)
+    summary = error_entries(form) if form.is_bound else []
+    return render_step(page, request, "consent", application, form=form, summary=summary)
 
 
 @wizard_view("applicants")
 def applicants_step(page, request, application):
+    initial, kept_id_numbers = services.application_form_start(application=application)
     form = ApplicantsForm(
         request.POST or None,
         page=page,
         student_id_digest=application.student.id_number_digest,
-        initial=services.application_draft_values(application=application)
-        or _submitted_values(application),
+        initial=initial,
+        kept_id_numbers=kept_id_numbers,
     )
     if request.method != "POST":
         return render_step(page, request, "applicants", application, form=form)
@@ -234,50 +248,54 @@ def applicants_step(page, request, application):
     return _go(page, "verify")
 
 
-def _submitted_values(application: Application) -> dict:
-    """When changes were requested, the form starts from what was sent."""
-    if application.submitted_at is None:
-        return {}
-    from binding_forms.personal_data import decrypt
-
-    types = [item.label for item in application.page.step_choices().application_types]
-    values = {
-        "application_type": str(types.index(application.application_type))
-        if application.application_type in types
-        else ""
-    }
-    for applicant in application.applicants.all():
-        values[f"applicant{applicant.position}"] = {
-            "name": applicant.name,
-            "relationship": applicant.relationship,
-            "id_number": decrypt(applicant.id_number_encrypted),
-            "mobile": applicant.mobile,
-            "email": applicant.email,
-        }
-    return values
-
-
 @wizard_view("verify")
 def verify_step(page, request, application):
     pending = application.draft_data.get("pending", [])
-    forms = {
-        email: EmailCodeForm(request.POST or None, prefix=f"code{index}")
-        for index, email in enumerate(pending)
-    }
     if request.method == "POST" and request.POST.get("action") == "resend":
-        for email in pending:
+        # All the codes, or (the 重新寄送 beside an expired or unsent one) that address's alone.
+        which = request.POST.get("address", "")
+        chosen = [pending[int(which)]] if which.isdigit() and int(which) < len(pending) else pending
+        for email in chosen:
             message = services.applicant_email_send_code(application=application, email=email)
             messages.info(request, f"{email}：{message}")
         return _go(page, "verify")
-    if request.method == "POST":
-        for email, form in forms.items():
-            if form.is_valid() and not services.applicant_email_verify(
-                application=application, email=email, code=form.cleaned_data["code"]
-            ):
-                form.add_error("code", _("The code is wrong or has expired."))
-        if all(form.is_valid() for form in forms.values()):
+    labels = _applicant_labels(application)
+    codes = [
+        {
+            "index": index,
+            "email": email,
+            "applicant": labels.get(email, ""),
+            "form": EmailCodeForm(request.POST or None, prefix=f"code{index}"),
+            "send_again": False,
+        }
+        for index, email in enumerate(pending)
+    ]
+    if request.method == "POST" and all([code["form"].is_valid() for code in codes]):  # noqa: C419
+        # All codes at once: used up together, or none (one wrong code spends no other).
+        refused = services.applicant_emails_verify(
+            application=application,
+            codes={code["email"]: code["form"].cleaned_data["code"] for code in codes},
+        )
+        if not refused:
             return _submit_from_draft(page, request, application)
-    return render_step(page, request, "verify", application, code_forms=forms.items())
+        for code in codes:
+            if code["email"] in refused:
+                code["form"].add_error("code", refused[code["email"]].message)
+                code["send_again"] = refused[code["email"]].send_again
+    summary = []
+    for code in codes:
+        summary += error_entries(code["form"], prefix=f"{code['applicant'] or code['email']} ")
+    return render_step(page, request, "verify", application, codes=codes, summary=summary)
+
+
+def _applicant_labels(application: Application) -> dict[str, str]:
+    """第一位 / 第二位 by email, from the draft the codes were sent for."""
+    labels = {}
+    for position, label in enumerate(APPLICANT_LABELS, start=1):
+        saved = application.draft_data.get(f"applicant{position}")
+        if isinstance(saved, dict) and isinstance(saved.get("email"), str):
+            labels.setdefault(saved["email"].strip().lower(), label)
+    return labels
 
 
 def _submit_from_draft(page, request, application):
@@ -307,33 +325,15 @@ def _as_post(values: dict) -> dict:
 
 @wizard_view("done")
 def done_step(page, request, application):
-    state = application.current_workflow_state
-    if application.live:
-        status, comment = "approved", ""
-    elif state is not None and state.status == WorkflowState.STATUS_NEEDS_CHANGES:
-        status, comment = "changes_requested", _rejection_comment(state)
-    else:
-        status, comment = "in_review", ""
-    return render_step(
-        page,
-        request,
-        "done",
-        application,
-        status=status,
-        comment=comment,
-        applicants=application.applicants.all(),
-    )
-
-
-def _rejection_comment(state) -> str:
-    rejected = state.task_states.filter(status="rejected").order_by("-finished_at").first()
-    return rejected.get_comment() if rejected else ""
+    return render_step(page, request, "done", application, applicants=application.applicants.all())
 
 
 @wizard_view("child")
 def child_step(page, request, application):
-    """A parent account names the child to bind with the child's student account."""
-    form = ChildForm(request.POST or None, request=request)
+    """A parent account names the child to bind with the child's student account, the school
+    picked as on the sign-in page (district first)."""
+    district = chosen_district(request)
+    form = ChildForm(request.POST or None, request=request, district=district)
     if request.method == "POST" and form.is_valid():
         student = getattr(form.user, "student", None)
         if student is not None:
@@ -341,7 +341,20 @@ def child_step(page, request, application):
             children["current"] = student.pk
             request.session[CHILD_SESSION_KEY] = children
             return _go(page, "student")
-    return render_step(page, request, "child", None, form=form)
+    return render_step(
+        page,
+        request,
+        "child",
+        None,
+        form=form,
+        summary=error_entries(form) if form.is_bound else [],
+        district=district,
+        districts=District.objects.all(),
+        # The reverse relation of review_workflow's links: binding_forms does not import it.
+        bound_links=request.user.child_links.active()
+        .select_related("student__school")
+        .order_by("created_at"),
+    )
 
 
 # Previews for editors -------------------------------------------------------------------------
@@ -357,12 +370,12 @@ def preview(page, request, mode_name):
     application = Application(student=student, page=page, consent="agreed")
     now = timezone.now()
     application.student_confirmed_at = None if mode_name == "student" else now
-    context = {}
+    context = {"status": services.ApplicationStatus("draft")}
     if mode_name == "consent":
         context["form"] = ConsentForm(page=page)
     elif mode_name == "applicants":
         context["form"] = ApplicantsForm(page=page, student_id_digest="")
     elif mode_name == "done":
         application.submitted_at = now
-        context.update(status="in_review", comment="", applicants=[])
+        context.update(status=services.ApplicationStatus("in_review"), applicants=[])
     return render_step(page, request, mode_name, application, preview=True, **context)

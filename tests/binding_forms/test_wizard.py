@@ -195,7 +195,8 @@ def test_drafts_survive_signing_out(parent_client, wizard, xiaohua, client):
     client.force_login(xiaohua.user)  # another device
     html = client.get(url(wizard, "applicants")).content.decode()
 
-    assert 'value="陳大名"' in html and 'value="A123456789"' in html and 'value="09"' in html
+    assert 'value="陳大名"' in html and 'value="09"' in html
+    assert "A123456789" not in html and "已儲存：A12****789" in html  # masked, never in full
     assert "已暫存" not in html
 
 
@@ -257,13 +258,15 @@ def test_email_codes_prove_each_address(parent_client, wizard, xiaohua, workflow
     wrong = parent_client.post(
         url(wizard, "verify"), {"code0-code": "000000", "code1-code": "000000"}
     )
-    assert "驗證碼錯誤或已過期" in wrong.content.decode()
+    for index in (0, 1):
+        error = re.search(rf'id="id_code{index}-code-error">([^<]*)<', wrong.content.decode())
+        assert "驗證碼錯誤，請查看寄到這個地址的最新一封驗證碼信" in error.group(1)
     assert not Application.objects.filter(submitted_at__isnull=False).exists()
 
     pending = Application.objects.get().draft_data["pending"]
     answers = {f"code{index}-code": codes[email] for index, email in enumerate(pending)}
     throttled = parent_client.post(url(wizard, "verify"), answers)
-    assert "驗證碼錯誤或已過期" in throttled.content.decode()  # a pause after wrong codes
+    assert "驗證碼錯誤次數過多，請於 1 秒後再試" in throttled.content.decode()  # django-otp's pause
     EmailDevice.objects.update(throttling_failure_timestamp=None)  # …that has passed
     done = parent_client.post(
         url(wizard, "verify"),
@@ -353,12 +356,26 @@ def test_an_email_code_expires(parent_client, wizard, xiaohua, workflow):
     walk_to_applicants(parent_client, wizard)
     parent_client.post(url(wizard, "applicants"), applicants_post())
     code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
-    EmailDevice.objects.update(valid_until=timezone.now() - datetime.timedelta(seconds=1))
+    five_minutes_ago = timezone.now() - datetime.timedelta(seconds=300)
+    EmailDevice.objects.update(
+        valid_until=timezone.now() - datetime.timedelta(seconds=1),
+        last_generated_timestamp=five_minutes_ago,
+    )
 
     late = parent_client.post(url(wizard, "verify"), {"code0-code": code})
 
-    assert "驗證碼錯誤或已過期" in late.content.decode()
+    html = late.content.decode()
+    assert "驗證碼已過期，請按「重新寄送」取得新的驗證碼" in html
     assert Application.objects.get().submitted_at is None
+    # Beside it, 重新寄送 for that address: a button of another form, so Enter still verifies.
+    resend = re.search(r'<button type="submit" form="code-resend" name="address" value="0"', html)
+    assert resend and re.search(r'<form [^>]*id="code-resend"', html)
+    parent_client.post(url(wizard, "verify"), {"action": "resend", "address": "0"})
+    new_code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+    assert len(mail.outbox) == 2
+    EmailDevice.objects.update(throttling_failure_timestamp=None)
+    done = parent_client.post(url(wizard, "verify"), {"code0-code": new_code})
+    assert done["Location"].endswith("/done/")
 
 
 @pytest.mark.django_db

@@ -197,3 +197,82 @@ def test_a_resend_within_the_minute_says_so(parent_client, verifying, xiaohua):
     html = page.content.decode()
     assert f"{FATHER['email']}：一分鐘內已寄過驗證碼" in html
     assert len(mail.outbox) == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("position", [1, 2])
+def test_the_childs_id_for_an_applicant_of_two_is_an_error_beside_it(
+    parent_client, wizard, xiaohua, position
+):
+    """A parent who just typed the child's ID as the password types it here too: 500 before."""
+    walk_to_applicants(parent_client, wizard)
+    applicants = [FATHER, MOTHER]
+    applicants[position - 1] = {**applicants[position - 1], "id_number": "A234567893"}
+
+    response = parent_client.post(url(wizard, "applicants"), applicants_post("0", *applicants))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "這是學生的身分證字號" in field_error(html, "id_number", position)
+    assert 'value="陳大名"' in html and 'value="林美𠮷"' in html
+    assert not Applicant.objects.exists()
+
+
+# What is required, and the summary of what is wrong -----------------------------------------
+
+
+def starred(html: str, position: int) -> list[str]:
+    """The fields of 第一位 or 第二位 whose label carries the required star."""
+    return re.findall(
+        rf'<label for="id_applicant{position}-(\w+)">[^<]*<span class="required"', html
+    )
+
+
+@pytest.mark.django_db
+def test_the_second_applicant_is_starred_only_for_a_type_of_two(parent_client, wizard, xiaohua):
+    walk_to_applicants(parent_client, wizard)
+    page = parent_client.get(url(wizard, "applicants")).content.decode()
+    assert starred(page, 1) == ["name", "relationship", "id_number", "mobile", "email"]
+    assert starred(page, 2) == []
+    assert "選擇二位申請帳號時必填" in page
+
+    one = parent_client.post(
+        url(wizard, "applicants"), applicants_post(first={**FATHER, "mobile": "02"})
+    ).content.decode()
+    assert starred(one, 2) == [] and field_error(one, "name", 2) == ""
+
+    two = parent_client.post(url(wizard, "applicants"), applicants_post("0", FATHER)).content
+    two = two.decode()
+    assert starred(two, 2) == ["name", "relationship", "id_number", "mobile", "email"]
+    assert "必要欄位" in field_error(two, "email", 2)
+
+
+@pytest.mark.django_db
+def test_the_error_summary_links_to_each_wrong_field(parent_client, wizard, xiaohua):
+    walk_to_applicants(parent_client, wizard)
+
+    response = parent_client.post(
+        url(wizard, "applicants"),
+        applicants_post("0", {**FATHER, "id_number": "A123456788"}, {**MOTHER, "email": ""}),
+    )
+
+    summary = re.search(r'<div class="form-errors".*?</div>', response.content.decode(), re.S)
+    links = re.findall(r'<a href="#([\w-]+)">([^<]*)</a>', summary.group(0))
+    assert links == [
+        ("id_applicant1-id_number", "第一位 身分證字號"),
+        ("id_applicant2-email", "第二位 電子郵件"),
+    ]
+    html = response.content.decode()
+    assert 'id="id_applicant1-id_number"' in html and 'id="id_applicant2-email"' in html
+
+
+@pytest.mark.django_db
+def test_the_error_summary_links_to_the_application_type(parent_client, wizard, xiaohua):
+    walk_to_applicants(parent_client, wizard)
+
+    html = parent_client.post(
+        url(wizard, "applicants"), applicants_post("", FATHER)
+    ).content.decode()
+
+    assert '<a href="#id_application_type_0">申辦方式</a>' in html
+    assert 'id="id_application_type_0"' in html
