@@ -428,7 +428,9 @@ def _email_device(*, application: Application, email: str):
     return devices[0]
 
 
-@transaction.atomic
+# Inside the wizard step's own transaction (which holds the row lock) a savepoint would only add
+# two statements to the final POST: nothing catches a failure here to carry on without it.
+@transaction.atomic(savepoint=False)
 def application_submit(
     *, application: Application, application_type, applicants: list[dict], user
 ) -> Application:
