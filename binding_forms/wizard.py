@@ -94,14 +94,22 @@ def wizard_view(step: str):
                 return redirect(f"{reverse('signin')}?{query}")
             if step == "child":
                 return handler(page, request, None)
+            if request.method == "POST":
+                with transaction.atomic():  # a repeat waits here for the request before it
+                    application = services.application_locked_of_account(user=request.user)
+                    if application is None:  # a parent's chosen child, or the first visit
+                        student = _student_for(request)
+                        if student is None:
+                            return _go(page, "child")
+                        application = services.application_locked(
+                            student=student, page=page, user=request.user
+                        )
+                    return _handle(page, request, application)
             student = _student_for(request)
             if student is None:
                 return _go(page, "child")
-            mine = {"student": student, "page": page, "user": request.user}
-            if request.method != "POST":
-                return _handle(page, request, services.application_for(**mine))
-            with transaction.atomic():  # a repeat waits here for the request before it
-                return _handle(page, request, services.application_locked(**mine))
+            application = services.application_for(student=student, page=page, user=request.user)
+            return _handle(page, request, application)
 
         def _handle(page, request, application):
             if not _reachable(step, application):

@@ -318,18 +318,18 @@ def test_no_request_runs_more_than_twenty_queries(
         student(school=xiaohua.school, number=f"2{number:05d}", id_number="A139205814")
     # The most each request may run: the first also learns where the wizard is (routing.py) and
     # the first applicants step reads the page's choices; the rest is what they run, plus 2.
-    # Each POST also locks the application's row: one SELECT … FOR UPDATE, in a transaction (a
-    # savepoint and its release here, inside the test's transaction).
+    # Each POST runs in a transaction (a savepoint and its release here, inside the test's) and
+    # reads the student account's application with its row locked, in the student's query.
     steps = [
         ("get", "student", None, 20),
-        ("post", "student", {"action": "confirm"}, 10 + 3),
-        ("post", "student", {"action": "next"}, 9 + 3),
+        ("post", "student", {"action": "confirm"}, 10 + 2),
+        ("post", "student", {"action": "next"}, 9 + 2),
         ("get", "consent", None, 9),
-        ("post", "consent", {"choice": "agreed"}, 11 + 3),
+        ("post", "consent", {"choice": "agreed"}, 11 + 2),
         ("get", "applicants", None, 11),
         ("get", "applicants", None, 9),
-        ("post", "applicants", applicants_post(action="save"), 10 + 3),
-        ("post", "applicants", applicants_post(), 13 + 1),  # no savepoint of its own
+        ("post", "applicants", applicants_post(action="save"), 10 + 2),
+        ("post", "applicants", applicants_post(), 13),  # no savepoint of its own
         ("get", "done", None, 12),
     ]
     for method, step, data, most in steps:
