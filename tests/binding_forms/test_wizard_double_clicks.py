@@ -15,7 +15,6 @@ from wagtail.models import WorkflowState
 
 from binding_forms.accounts import student_username
 from binding_forms.models import Applicant, Application
-from binding_forms.services import wizard_page_create
 from tests.binding_forms.test_wizard import applicants_post, url, walk_to_applicants
 from tests.factories import FATHER, MOTHER, school, student
 
@@ -28,14 +27,6 @@ pytestmark = [
     ),
 ]
 TWO_APPLICANTS = "0"
-
-
-@pytest.fixture
-def wizard(home_page):
-    page = wizard_page_create(parent=home_page)
-    page.verify_email = False
-    page.save_revision().publish()
-    return page
 
 
 @pytest.fixture
