@@ -5,6 +5,8 @@ The script sets SECRET_KEY, PERSONAL_DATA_KEY, ALLOWED_HOSTS, DATABASE_URL and T
 environment before this module is imported (production refuses to start without the first three).
 """
 
+import os
+
 import django
 from portal.settings.production import *  # noqa: F403
 
@@ -33,3 +35,8 @@ else:
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
+
+# --no-route-memory: Wagtail's own routing only, to measure what the wizard's middleware gains.
+if os.environ.get("BENCH_NO_ROUTE_MEMORY"):
+    ROUTE_MEMORY = "binding_forms.routing.WizardRouteMiddleware"
+    MIDDLEWARE = [name for name in MIDDLEWARE if name != ROUTE_MEMORY]  # noqa: F405

@@ -152,6 +152,12 @@ def main() -> int:
         help="no review workflow for applications (the review start then only saves a revision)",
     )
     parser.add_argument(
+        "--no-route-memory",
+        action="store_true",
+        help="without binding_forms.routing.WizardRouteMiddleware: Wagtail's own routing only "
+        "(to measure what the middleware gains)",
+    )
+    parser.add_argument(
         "--drain-timeout",
         type=float,
         default=300.0,
@@ -165,6 +171,8 @@ def main() -> int:
     sys.path.insert(0, str(PROJECT_ROOT))
     scratch = Path(tempfile.mkdtemp(prefix="wizard-bench-"))
     env = _environment(args.database_url, args.database_name, scratch)
+    if args.no_route_memory:
+        env["BENCH_NO_ROUTE_MEMORY"] = "1"
     os.environ.update(env)
     try:
         drop_database = _create_database(args.database_url, args.database_name)

@@ -118,15 +118,19 @@ class MultiStepFormPage(Page):
             submission=submission,
             status=status,
             progress=self.progress(submission, step),
-            **kwargs,
         )
+        context.update(kwargs)  # a step's own values win (a preview's sample status)
         return context
 
     # Previews for editors ----------------------------------------------------------------
 
     @property
     def preview_modes(self):
-        return [(step.name, step.title or step.name) for step in self.get_steps() if step.template]
+        return [
+            (step.name, step.title or step.name)
+            for step in self.get_steps()
+            if step.template and step.preview
+        ]
 
     @property
     def default_preview_mode(self):
