@@ -180,7 +180,7 @@ def _submit(args, school, wizard) -> int:
     from benchmarks.roster_import import tw_id
     from binding_forms import services
     from binding_forms.models import ApplicationType, Student
-    from binding_forms.personal_data import encrypt, id_number_digest
+    from binding_forms.identity.personal_data import encrypt, id_number_digest
 
     rng = random.Random(args.seed)
     one, two = (

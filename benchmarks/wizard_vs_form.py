@@ -370,7 +370,7 @@ def _students(wizard, *, count: int) -> list[Visitor]:
     from benchmarks.roster_import import tw_id
     from binding_forms.accounts import student_username
     from binding_forms.models import School, Student
-    from binding_forms.personal_data import encrypt, id_number_digest
+    from binding_forms.identity.personal_data import encrypt, id_number_digest
     from binding_forms.services import (
         application_confirm_student,
         application_for,

@@ -5,8 +5,8 @@ from django.db import transaction
 
 from binding_forms.accounts import parse_student_username, student_username, user_by_sign_in_name
 from binding_forms.models import Student
-from binding_forms.personal_data import digests_match, id_number_digest
-from binding_forms.validators import normalize_tw_id
+from binding_forms.identity.personal_data import digests_match, id_number_digest
+from binding_forms.identity.validators import normalize_tw_id
 
 
 class StudentFirstPasswordBackend(BaseBackend):

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from binding_forms.accounts import normalize_account, sign_in_name, student_username
 from binding_forms.models import Applicant, District, School, User
-from binding_forms.personal_data import decrypt, id_number_digest, mask_id_number
-from binding_forms.validators import (
+from binding_forms.identity.personal_data import decrypt, id_number_digest, mask_id_number
+from binding_forms.identity.validators import (
     normalize_tw_id,
     normalize_tw_mobile,
     reject_control_characters,

@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from binding_forms.validators import normalize_tw_id
+from binding_forms.identity.validators import normalize_tw_id
 
 
 class NotIdentityValidator:

@@ -16,7 +16,7 @@ from wagtail.log_actions import log
 from wagtail.models import WorkflowState
 
 from binding_forms.models import Applicant, Application, District, School, Student
-from binding_forms.personal_data import decrypt, encrypt, id_number_digest
+from binding_forms.identity.personal_data import decrypt, encrypt, id_number_digest
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 

@@ -35,7 +35,7 @@ from wagtail.snippets.views import chooser as snippet_chooser
 from wagtail.snippets.views import snippets as snippet_views
 
 from binding_forms.models import Applicant, Application, School, Student
-from binding_forms.personal_data import decrypt, mask_id_number
+from binding_forms.identity.personal_data import decrypt, mask_id_number
 from review_workflow.models import ParentStudentLink
 from review_workflow.review_checks import ReviewStatus, applicant_checks, status_label
 from review_workflow.review_checks import with_review_data as annotate_review_data

@@ -5,7 +5,7 @@ from django.contrib.auth.backends import BaseBackend
 from django.utils import timezone
 
 from binding_forms.accounts import user_by_sign_in_name
-from binding_forms.personal_data import decrypt
+from binding_forms.identity.personal_data import decrypt
 
 
 class ParentFirstPasswordBackend(BaseBackend):

@@ -24,7 +24,7 @@ from django.template.defaulttags import IfNode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from binding_forms.personal_data import mask_id_numbers
+from binding_forms.identity.personal_data import mask_id_numbers
 
 
 class MailKind(models.TextChoices):

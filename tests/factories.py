@@ -76,7 +76,7 @@ def student(
 ):
     """A registry student as a roster import leaves it: ID kept as digest and ciphertext."""
     from binding_forms.models import Student
-    from binding_forms.personal_data import encrypt, id_number_digest
+    from binding_forms.identity.personal_data import encrypt, id_number_digest
 
     return Student.objects.create(
         school=school,

@@ -10,7 +10,7 @@ from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from binding_forms.personal_data import encrypt, id_number_digest
+from binding_forms.identity.personal_data import encrypt, id_number_digest
 from review_workflow.models import ParentAccount
 from tests.binding_forms.test_signin import SIGNIN, sign_in, solve_captcha
 from tests.factories import UserFactory

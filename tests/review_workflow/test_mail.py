@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from binding_forms.models import Applicant, Application
-from binding_forms.personal_data import encrypt, id_number_digest
+from binding_forms.identity.personal_data import encrypt, id_number_digest
 from binding_forms.services import application_submit
 from review_workflow.mail import (
     MailAddressTaken,

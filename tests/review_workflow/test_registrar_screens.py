@@ -12,7 +12,7 @@ from django.utils import timezone
 from wagtail.models import TaskState
 
 from binding_forms.models import Applicant, Application, RegistryGuardian
-from binding_forms.personal_data import encrypt, id_number_digest
+from binding_forms.identity.personal_data import encrypt, id_number_digest
 from binding_forms.services import application_start_review
 from review_workflow.models import ParentAccount, ParentStudentLink, SchoolLogEntry
 from tests.factories import admin_login, registrar_user, school, student
