@@ -96,8 +96,9 @@ def _run(args) -> int:
     from django.db import connection
     from django_tasks_db.models import DBTaskResult
 
+    from binding_forms.binding.services import wizard_page_create
     from binding_forms.models import Application, School
-    from binding_forms.services import districts_load_csv, schools_load_csv, wizard_page_create
+    from binding_forms.registry.services import districts_load_csv, schools_load_csv
     from home.models import HomePage
     from review_workflow.models import ParentAccount, ParentStudentLink
     from review_workflow.services import applications_approve
@@ -145,7 +146,7 @@ def _run(args) -> int:
     links = ParentStudentLink.objects.filter(student__school=school).count()
     new_accounts = ParentAccount.objects.count() - accounts_before
     queued_mails = DBTaskResult.objects.exclude(
-        task_path="binding_forms.tasks.application_start_review"
+        task_path="binding_forms.binding.tasks.application_start_review"
     ).count()
     print(
         f"Bulk approval: {approved:,} approved, {len(result.skipped):,} skipped in "
@@ -178,9 +179,9 @@ def _submit(args, school, wizard) -> int:
     from django.contrib.auth import get_user_model
 
     from benchmarks.roster_import import tw_id
-    from binding_forms import services
-    from binding_forms.models import ApplicationType, Student
+    from binding_forms.binding import services
     from binding_forms.identity.personal_data import encrypt, id_number_digest
+    from binding_forms.models import ApplicationType, Student
 
     rng = random.Random(args.seed)
     one, two = (

@@ -34,8 +34,8 @@ from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.views import chooser as snippet_chooser
 from wagtail.snippets.views import snippets as snippet_views
 
-from binding_forms.models import Applicant, Application, School, Student
 from binding_forms.identity.personal_data import decrypt, mask_id_number
+from binding_forms.models import Applicant, Application, School, Student
 from review_workflow.models import ParentStudentLink
 from review_workflow.review_checks import ReviewStatus, applicant_checks, status_label
 from review_workflow.review_checks import with_review_data as annotate_review_data

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import BaseBackend
 from django.utils import timezone
 
-from binding_forms.accounts import user_by_sign_in_name
+from binding_forms.accounts.sign_in_name import user_by_sign_in_name
 from binding_forms.identity.personal_data import decrypt
 
 

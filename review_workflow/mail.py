@@ -163,7 +163,7 @@ def mail_queue(
 
 def submission_mails_write(*, application: Application) -> list[OutgoingMail]:
     """確認送出: a confirmation to each applicant. Written by the background task that starts the
-    review (``binding_forms.tasks.application_start_review``), so the parent's request stays
+    review (``binding_forms.binding.tasks.application_start_review``), so the parent's request stays
     within its query budget; sent once that task's transaction commits."""
     return _mail_each_applicant(
         application=application, kind=MailKind.SUBMITTED, base=_application_context(application)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 from wagtail.admin.views import generic
 
-from binding_forms.permissions import schools_of
+from binding_forms.registry.scope import schools_of
 from review_workflow.mail import MailAddressTaken, mail_resend
 from review_workflow.models import OutgoingMail
 

@@ -14,8 +14,8 @@ from wagtail.forms import TaskStateCommentForm
 from wagtail.models import BaseLogEntry, PreviewableMixin, Task, TaskState
 from wagtail.models.audit_log import ModelLogEntryManager
 
-from binding_forms.models import Applicant, Application, Student
 from binding_forms.identity.personal_data import mask_id_numbers
+from binding_forms.models import Applicant, Application, Student
 from review_workflow.mail_text import (
     DEFAULTS,
     PLACEHOLDERS,

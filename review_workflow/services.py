@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 from wagtail.models import TaskState
 
-from binding_forms.models import Applicant, Application
 from binding_forms.identity.personal_data import mask_id_numbers
+from binding_forms.models import Applicant, Application
 from review_workflow.mail import mail_for_unbinding, mails_for_approval
 from review_workflow.models import ParentAccount, ParentStudentLink
 

@@ -5,8 +5,8 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from binding_forms.accounts import two_factor
 from binding_forms.models import Application, School, Student
-from review_workflow import two_factor
 from review_workflow.admin_views import (
     ApplicationDeleteBulkAction,
     ApproveBulkAction,

@@ -169,7 +169,7 @@ IN_EMAIL = "E298765432"
 
 
 def test_a_name_holding_an_id_is_recorded_as_a_digest_one_per_name(settings):
-    from binding_forms.accounts import sign_in_name_recorded
+    from binding_forms.accounts.sign_in_name import sign_in_name_recorded
 
     recorded = {sign_in_name_recorded(name) for name in ("A123456789", "A123455789")}
 

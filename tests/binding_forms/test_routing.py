@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import PageViewRestriction, Site
 
-from binding_forms import routing
+from binding_forms.binding import routing
 from tests.binding_forms.test_wizard import url, walk_to_applicants
 
 

@@ -200,8 +200,8 @@ def test_an_email_that_signs_in_a_staff_member_stops_the_approval_whole(xiaohua,
 
 
 def test_changes_requested_resubmitted_then_approved(xiaohua, registrar):
+    from binding_forms.binding.services import application_submit
     from binding_forms.models import ApplicationType
-    from binding_forms.services import application_submit
 
     application = submitted_application(student=xiaohua)
     decide(application, registrar, "reject", comment="手機號碼有誤")
@@ -337,7 +337,7 @@ def test_a_bounced_approval_mail_shows_on_the_application_with_a_way_to_resend(
 
 
 def test_a_replayed_review_start_mails_nobody_twice(xiaohua):
-    from binding_forms.tasks import application_start_review
+    from binding_forms.binding.tasks import application_start_review
 
     application = submitted_application(student=xiaohua)  # the task ran once (immediate)
     assert OutgoingMail.objects.filter(kind="submitted").count() == 1

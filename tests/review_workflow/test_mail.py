@@ -14,9 +14,9 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
 
-from binding_forms.models import Applicant, Application
+from binding_forms.binding.services import application_submit
 from binding_forms.identity.personal_data import encrypt, id_number_digest
-from binding_forms.services import application_submit
+from binding_forms.models import Applicant, Application
 from review_workflow.mail import (
     MailAddressTaken,
     mail_for_unbinding,

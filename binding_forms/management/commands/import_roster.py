@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 from tqdm import tqdm
 
 from binding_forms.models import School
-from binding_forms.roster import RosterFileError, roster_import
+from binding_forms.registry.roster import RosterFileError, roster_import
 
 
 class _BarStream:

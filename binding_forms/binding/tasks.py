@@ -21,7 +21,7 @@ def application_start_review(application_id: int, user_id: int) -> None:
     this one task (in the same transaction as the application, so a worker never sees half of
     it). A replayed task finds the review under way and mails nobody twice.
     """
-    from binding_forms.services import application_start_review as start
+    from binding_forms.binding.services import application_start_review as start
     from review_workflow.mail import submission_mails_write
 
     with transaction.atomic():

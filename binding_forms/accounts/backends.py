@@ -3,10 +3,14 @@ from django.contrib.auth.backends import BaseBackend, ModelBackend
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from binding_forms.accounts import parse_student_username, student_username, user_by_sign_in_name
-from binding_forms.models import Student
+from binding_forms.accounts.sign_in_name import (
+    parse_student_username,
+    student_username,
+    user_by_sign_in_name,
+)
 from binding_forms.identity.personal_data import digests_match, id_number_digest
 from binding_forms.identity.validators import normalize_tw_id
+from binding_forms.models import Student
 
 
 class StudentFirstPasswordBackend(BaseBackend):

@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from binding_forms import admin_views
 from binding_forms.models import Student
+from binding_forms.registry import admin_views
 
 
 class StudentViewSet(ModelViewSet):

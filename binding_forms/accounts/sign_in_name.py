@@ -11,7 +11,11 @@ import unicodedata
 
 from django.contrib.auth import get_user_model
 
-from binding_forms.identity.personal_data import holds_id_number, mask_id_numbers, sign_in_name_digest
+from binding_forms.identity.personal_data import (
+    holds_id_number,
+    mask_id_numbers,
+    sign_in_name_digest,
+)
 
 # Student numbers are digits (108035, 10301123): an account can then never hold an ID number,
 # which starts with a letter, and is safe to log and to count failures by.

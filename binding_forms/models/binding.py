@@ -1,8 +1,7 @@
-"""The people who use the portal, and the school registry parents are checked against."""
+"""The binding wizard page (screens 2–4 of the handbook), its choices, and the applications."""
 
 from typing import NamedTuple
 
-from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -20,202 +19,20 @@ from wagtail.models import (
     WorkflowMixin,
 )
 
-
-class User(AbstractUser):
-    """Parents, student accounts and staff are all users; what differs is what they may reach."""
-
-    password_change_required = models.BooleanField(
-        _("password change required"),
-        default=False,
-        help_text=_("Set while the account still has its first, one-time password."),
-    )
-
-    class Meta(AbstractUser.Meta):
-        swappable = "AUTH_USER_MODEL"
-        verbose_name = _("user")
-        verbose_name_plural = _("users")
-
-
-class District(models.Model):
-    """One of Taipei City's 12 administrative districts (行政區)."""
-
-    name = models.CharField(_("name"), max_length=20, unique=True)
-    name_en = models.CharField(_("English name"), max_length=40, blank=True)
-    postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
-
-    class Meta:
-        ordering = ["postal_code", "name"]
-        verbose_name = _("district")
-        verbose_name_plural = _("districts")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class School(models.Model):
-    class Level(models.TextChoices):
-        ELEMENTARY = "elementary", _("elementary school (國小)")
-        JUNIOR_HIGH = "junior_high", _("junior high school (國中)")
-        SENIOR_HIGH = "senior_high", _("senior high school (高中)")
-        VOCATIONAL = "vocational", _("vocational high school (高職)")
-
-    moe_code = models.CharField(
-        _("MOE school code"),
-        max_length=6,
-        unique=True,
-        help_text=_("The Ministry of Education's six-digit school code."),
-    )
-    name = models.CharField(_("name"), max_length=100)
-    short_name = models.CharField(_("short name"), max_length=50, blank=True)
-    district = models.ForeignKey(
-        District, on_delete=models.PROTECT, related_name="schools", verbose_name=_("district")
-    )
-    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
-    address = models.CharField(_("address"), max_length=200, blank=True)
-    registration_office_contact = models.CharField(
-        _("registration office contact"),
-        max_length=200,
-        blank=True,
-        help_text=_("Shown to parents whose child's data is wrong, e.g. a phone extension."),
-    )
-    registrars = models.ManyToManyField(
-        User,
-        blank=True,
-        related_name="registrar_schools",
-        verbose_name=_("registrars"),
-        help_text=_("Staff of the registration office (註冊組) who manage this school's data."),
-    )
-
-    class Meta:
-        ordering = ["district", "moe_code"]
-        verbose_name = _("school")
-        verbose_name_plural = _("schools")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Student(models.Model):
-    """A pupil as the school's registry (學籍系統) knows them; the parent is checked against this.
-
-    The national ID is kept only as a keyed digest (to check the first password and to match
-    applicants) and an encrypted copy (for a registrar who must read it back).
-    """
-
-    school = models.ForeignKey(
-        School, on_delete=models.PROTECT, related_name="students", verbose_name=_("school")
-    )
-    student_number = models.CharField(_("student number"), max_length=20)
-    name = models.CharField(_("name"), max_length=100)
-    grade = models.PositiveSmallIntegerField(_("grade"))
-    class_number = models.PositiveSmallIntegerField(_("class"))
-    id_number_digest = models.CharField(max_length=64, db_index=True, editable=False)
-    id_number_encrypted = models.TextField(editable=False)
-    enrolled = models.BooleanField(
-        _("enrolled"),
-        default=True,
-        help_text=_("Cleared when a full roster import no longer lists the student."),
-    )
-    user = models.OneToOneField(
-        User,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="student",
-        verbose_name=_("student account"),
-        help_text=_("Created at the first sign-in with the student account."),
-    )
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["school", "student_number"], name="student_number_unique_in_school"
-            )
-        ]
-        indexes = [models.Index(fields=["school", "grade", "class_number"])]
-        ordering = ["school", "grade", "class_number", "student_number"]
-        permissions = [
-            # Named "<action>_student" so Wagtail's permission policies find them.
-            ("import_student", _("Can import the school's roster")),
-            ("reset_password_student", _("Can reset a student account's password")),
-        ]
-        verbose_name = _("student")
-        verbose_name_plural = _("students")
-
-    def __str__(self) -> str:
-        return f"{self.name}（{self.class_label} {self.student_number}）"
-
-    @property
-    def class_label(self) -> str:
-        """``2年01班``, as the handbook shows the class."""
-        return f"{self.grade}年{self.class_number:02d}班"
-
-    @property
-    def account_state(self) -> str:
-        if self.user_id is None:
-            return _("never signed in")
-        if self.user.password_change_required or not self.user.has_usable_password():
-            return _("first password")
-        return _("own password")
-
-    @property
-    def account(self) -> str:
-        """The sign-in name parents type: ``P`` + the student number."""
-        return f"P{self.student_number}"
-
-
-class RegistryGuardian(models.Model):
-    """A guardian the registry already knows for a student; applicants are compared with them."""
-
-    student = models.ForeignKey(
-        Student,
-        on_delete=models.CASCADE,
-        related_name="registry_guardians",
-        verbose_name=_("student"),
-    )
-    name = models.CharField(_("name"), max_length=100)
-    relationship = models.CharField(_("relationship"), max_length=20, blank=True)
-    id_number_digest = models.CharField(max_length=64, db_index=True, blank=True, editable=False)
-    id_number_encrypted = models.TextField(blank=True, editable=False)
-
-    class Meta:
-        verbose_name = _("guardian in the registry")
-        verbose_name_plural = _("guardians in the registry")
-
-    def __str__(self) -> str:
-        return f"{self.name}（{self.relationship}）"
-
+from binding_forms.binding.consent import DEFAULT_CONSENT_NOTICE
+from binding_forms.models.registry import School, Student
+from binding_forms.models.users import User
 
 # The binding wizard (screens 2–4 of the handbook) -------------------------------------------
-
-DEFAULT_CONSENT_NOTICE = """
-<p>臺北市政府教育局（以下簡稱本局）為提供臺北市親師生校園學習及生活之E化服務，如學雜費繳款、社團活動報名、到離校資訊、線上請假、公布欄、調查表、班級通知事項及臺北酷課雲（親師生學習整合平臺）之其他相關服務，請家長填寫親子關係綁定相關資料（含家長姓名、稱謂、身分證/居留證、信箱及手機），填寫完成後由校方審核資料正確性，審核通過後由「校務行政系統」以信件方式通知家長，再請家長於「臺北酷課雲（親師生學習整合平臺）」使用親子關係綁定填寫之信箱作為帳號，透過臺北市校園單一身分驗證方式登入，以享有上述E化服務。</p>
-<p>臺北酷課雲及本局各學層「校務行政系統」網址：</p>
-<ul>
-<li>臺北酷課雲（親師生學習整合平臺）：<a href="https://cooc.tp.edu.tw/">https://cooc.tp.edu.tw/</a></li>
-<li>國小校務行政系統：<a href="https://eschool.tp.edu.tw/">https://eschool.tp.edu.tw/</a></li>
-<li>國中校務行政系統：<a href="https://school.tp.edu.tw/">https://school.tp.edu.tw/</a></li>
-<li>高中校務行政系統：<a href="https://sschool.tp.edu.tw/">https://sschool.tp.edu.tw/</a></li>
-<li>高職校務行政系統：<a href="https://vschool.tp.edu.tw/">https://vschool.tp.edu.tw/</a></li>
-</ul>
-<h3>告知個人資料事項（個人資料保護法第八條）</h3>
-<ol>
-<li>蒐集機關：臺北市政府教育局及貴子女就讀之學校。</li>
-<li>蒐集目的：教育行政、學生資料管理，以及綁定親子帳號以提供上述校園E化服務與單一身分驗證。</li>
-<li>個人資料類別：家長姓名、稱謂（親屬關係）、身分證統一編號或居留證號、電子郵件、手機號碼。</li>
-<li>利用期間、地區、對象及方式：期間為貴子女在學期間及法令規定之保存期限；地區為中華民國境內；對象為本局、貴子女就讀之學校及本局校園服務系統（含臺北酷課雲）；方式為以電子系統查詢、審核、通知及身分驗證。</li>
-<li>當事人權利及行使方式：您得依個人資料保護法第三條，向學校註冊組請求查詢或閱覽、製給複製本、補充或更正、停止蒐集處理或利用，或刪除您的個人資料。</li>
-<li>不提供之影響：您得自由選擇是否提供；若不提供，將無法綁定親子帳號，亦無法使用臺北酷課雲（親師生學習整合平臺）相關服務。</li>
-</ol>
-""".strip()
 
 
 def _wizard_step(name: str):
     """A route of BindingWizardPage that runs the step view of that name."""
 
     def route(page, request):
-        from binding_forms import wizard  # views import forms, which import other apps' models
+        from binding_forms.binding import (
+            wizard,  # views import forms, which import other apps' models
+        )
 
         return getattr(wizard, name)(page, request)
 
@@ -368,7 +185,7 @@ class BindingWizardPage(RoutablePageMixin, Page):
         return choices
 
     def serve_preview(self, request, mode_name):
-        from binding_forms import wizard
+        from binding_forms.binding import wizard
 
         return wizard.preview(self, request, mode_name)
 

@@ -55,9 +55,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from binding_forms.models import RegistryGuardian, School, Student
 from binding_forms.identity.personal_data import encrypt, id_number_digest
 from binding_forms.identity.validators import normalize_tw_id
+from binding_forms.models import RegistryGuardian, School, Student
 
 # Rows per write: one student upsert, one id lookup, one guardian delete and one insert each.
 BATCH_SIZE = 2000

@@ -17,8 +17,9 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from binding_forms import services
-from binding_forms.forms import (
+from binding_forms.accounts.views import chosen_district
+from binding_forms.binding import services
+from binding_forms.binding.forms import (
     APPLICANT_LABELS,
     ApplicantsForm,
     ChildForm,
@@ -27,7 +28,6 @@ from binding_forms.forms import (
     error_entries,
 )
 from binding_forms.models import Application, District, Student
-from binding_forms.views import chosen_district
 
 STEPS = ("student", "consent", "applicants", "verify", "done")
 CHILD_SESSION_KEY = "binding_children"

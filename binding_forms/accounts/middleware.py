@@ -3,7 +3,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from binding_forms.sessions import parent_session_check
+from binding_forms.accounts.sessions import parent_session_check
 
 # What a user who must change their password may still reach.
 ALLOWED_URL_NAMES = ("password_first_change", "signout")

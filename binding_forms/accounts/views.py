@@ -11,14 +11,14 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from binding_forms.forms import (
+from binding_forms.accounts.forms import (
     FirstPasswordChangeForm,
     ParentPasswordResetForm,
     ParentSignInForm,
     StudentSignInForm,
 )
+from binding_forms.accounts.sessions import parent_session_signed_out_idle, parent_session_start
 from binding_forms.models import District
-from binding_forms.sessions import parent_session_signed_out_idle, parent_session_start
 
 TABS = {"student": StudentSignInForm, "parent": ParentSignInForm}
 KEPT_ON_REFRESH = {"school", "account", "email"}

@@ -14,9 +14,9 @@ from wagtail.admin.widgets.button import HeaderButton, MenuItem
 from wagtail.permissions import policy_registry
 
 from binding_forms.models import School, Student
-from binding_forms.permissions import schools_of
-from binding_forms.roster import RosterFileError, roster_import
-from binding_forms.services import student_password_reset
+from binding_forms.registry.roster import RosterFileError, roster_import
+from binding_forms.registry.scope import schools_of
+from binding_forms.registry.services import student_password_reset
 
 
 def scoped_student(user, pk, action: str) -> Student:
