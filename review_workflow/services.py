@@ -18,7 +18,7 @@ from wagtail.models import TaskState
 
 from binding_forms.identity.personal_data import mask_id_numbers
 from binding_forms.models import Applicant, Application
-from review_workflow.mail import mail_for_unbinding, mails_for_approval
+from review_workflow.mail.outbox import mail_for_unbinding, mails_for_approval
 from review_workflow.models import ParentAccount, ParentStudentLink
 
 logger = logging.getLogger(__name__)

@@ -22,7 +22,7 @@ def application_start_review(application_id: int, user_id: int) -> None:
     it). A replayed task finds the review under way and mails nobody twice.
     """
     from binding_forms.binding.services import application_start_review as start
-    from review_workflow.mail import submission_mails_write
+    from review_workflow.mail.outbox import submission_mails_write
 
     with transaction.atomic():
         application = (

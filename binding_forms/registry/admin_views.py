@@ -15,7 +15,7 @@ from wagtail.permissions import policy_registry
 
 from binding_forms.models import School, Student
 from binding_forms.registry.roster import RosterFileError, roster_import
-from binding_forms.registry.scope import schools_of
+from binding_forms.registry.scope import schools_served_by
 from binding_forms.registry.services import student_password_reset
 
 
@@ -164,7 +164,7 @@ class RosterImportView(generic.base.WagtailAdminTemplateMixin, FormView):
         ]
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "schools": schools_of(self.request.user)}
+        return {**super().get_form_kwargs(), "schools": schools_served_by(self.request.user)}
 
     def form_valid(self, form):
         try:

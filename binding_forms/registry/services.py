@@ -8,7 +8,7 @@ from wagtail.log_actions import log
 
 from binding_forms.models import District, School, Student
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
 @transaction.atomic

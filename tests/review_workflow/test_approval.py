@@ -316,7 +316,7 @@ def test_a_bounced_approval_mail_shows_on_the_application_with_a_way_to_resend(
 ):
     from django.urls import reverse
 
-    from review_workflow.mail import mail_track
+    from review_workflow.mail.outbox import mail_track
     from tests.factories import admin_login, use_mail_backend
 
     use_mail_backend(settings)

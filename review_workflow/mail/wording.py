@@ -245,5 +245,6 @@ def template_render(*, kind: str, source: str, context: dict[str, str]) -> str:
     empty), every value a plain string with ID numbers masked; the result is text, not HTML.
 
     Raises whatever the template raises: a template put in the database without
-    ``template_check`` may fail; ``review_workflow.mail.mail_render`` falls back to DEFAULTS."""
+    ``template_check`` may fail; ``review_workflow.mail.outbox.mail_render`` falls back to
+    DEFAULTS."""
     return _render(_ENGINE.from_string(source), kind=kind, context=context)

@@ -32,7 +32,7 @@ from django.utils import timezone
 from wagtail.log_actions import log
 
 from binding_forms.models import Applicant, Application
-from review_workflow.mail_text import DEFAULTS, MailKind, mask_id_numbers, render_error_text
+from review_workflow.mail.wording import DEFAULTS, MailKind, mask_id_numbers, render_error_text
 from review_workflow.models import MailEvent, MailTemplate, OutgoingMail, ParentStudentLink
 
 logger = logging.getLogger("review_workflow.mail")

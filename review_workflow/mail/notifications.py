@@ -30,7 +30,7 @@ def mail_on_changes_requested(sender, instance, user=None, **kwargs):
     """需修改: ``instance`` is the WorkflowState; the registrar's comment is on the task state
     that was just rejected (still the current one)."""
     from binding_forms.models import Application
-    from review_workflow.mail import mails_for_changes_requested
+    from review_workflow.mail.outbox import mails_for_changes_requested
 
     application = instance.content_object
     if not isinstance(application, Application):
@@ -42,7 +42,7 @@ def mail_on_changes_requested(sender, instance, user=None, **kwargs):
 
 def mail_on_tracking_event(sender, event, esp_name, **kwargs):
     """anymail's tracking webhook: delivered, bounced, complained… recorded on our mail."""
-    from review_workflow.mail import mail_track
+    from review_workflow.mail.outbox import mail_track
 
     if not event.message_id:
         return

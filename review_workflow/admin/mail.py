@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 from wagtail.admin.views import generic
 
-from binding_forms.registry.scope import schools_of
-from review_workflow.mail import MailAddressTaken, mail_resend
+from binding_forms.registry.scope import serves_school
+from review_workflow.mail.outbox import MailAddressTaken, mail_resend
 from review_workflow.models import OutgoingMail
 
 
@@ -33,7 +33,7 @@ def scoped_mail(user, pk) -> OutgoingMail:
         school_id = mail.link.student.school_id
     else:
         school_id = None
-    if school_id is None or not schools_of(user).filter(pk=school_id).exists():
+    if school_id is None or not serves_school(user, school_id):
         raise Http404
     return mail
 
