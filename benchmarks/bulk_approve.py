@@ -12,7 +12,7 @@ the production settings (DEBUG off, the database task queue of ``django_tasks_db
 loads the schools, publishes the wizard, and submits ``--applications`` applications of one
 school through the wizard's services (half of them with two applicants; one in ten by a parent
 who already has an account for an elder sibling), each with its review started. Then it times
-``review_workflow.services.applications_approve`` — what the admin's bulk action calls — as
+``review_workflow.services.bulk.applications_approve`` — what the admin's bulk action calls — as
 the school's registrar, and checks the outcome: every application approved and published, an
 account and a link for each applicant, the approval mails queued for the worker.
 """
@@ -101,7 +101,7 @@ def _run(args) -> int:
     from binding_forms.registry.services import districts_load_csv, schools_load_csv
     from home.models import HomePage
     from review_workflow.models import ParentAccount, ParentStudentLink
-    from review_workflow.services import applications_approve
+    from review_workflow.services.bulk import applications_approve
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)

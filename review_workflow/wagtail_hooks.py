@@ -8,13 +8,10 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from binding_forms.accounts import two_factor
 from binding_forms.models import Application, Student
 from binding_forms.registry.scope import schools_served_by, serves_every_school
+from review_workflow.admin.bulk_actions import ApplicationDeleteBulkAction, ApproveBulkAction
+from review_workflow.admin.dashboard import BindingProgressPanel
 from review_workflow.admin.mail import MailResendView
 from review_workflow.admin.viewsets import ApplicationViewSet, ParentStudentLinkViewSet
-from review_workflow.admin_views import (
-    ApplicationDeleteBulkAction,
-    ApproveBulkAction,
-    BindingProgressPanel,
-)
 from review_workflow.models import MailTemplate, ParentStudentLink, SchoolLogEntry
 from review_workflow.permissions import (
     ApplicationPermissionPolicy,

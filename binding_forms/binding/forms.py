@@ -17,8 +17,8 @@ from binding_forms.models import Applicant, User
 # The binding wizard --------------------------------------------------------------------------
 
 # An applicant's email becomes the sign-in name of the parent account made at approval
-# (review_workflow.services.parent_account_provision): it must fit there and in every other place
-# it is stored (the applicant, the user's email, the code's email device).
+# (review_workflow.services.approval.parent_account_provision): it must fit there and in every
+# other place it is stored (the applicant, the user's email, the code's email device).
 EMAIL_MAX_LENGTH = min(
     User._meta.get_field("username").max_length,
     User._meta.get_field("email").max_length,

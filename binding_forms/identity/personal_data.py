@@ -76,6 +76,16 @@ def mask_id_number(id_number: str) -> str:
     return f"{id_number[:3]}{'*' * (len(id_number) - 6)}{id_number[-3:]}"
 
 
+def mask_encrypted_id_number(encrypted: str) -> str:
+    """The mask of a stored (encrypted) ID number; stars when it cannot be read with this key."""
+    if not encrypted:
+        return ""
+    try:
+        return mask_id_number(decrypt(encrypted))
+    except ValueError:
+        return "**********"
+
+
 # Anything shaped like a national ID or resident certificate number (old and new formats),
 # checksum or not, in half- or full-width characters (a Chinese input method types Ａ１２３…).
 _LETTER = "A-Za-zＡ-Ｚａ-ｚ"

@@ -9,13 +9,36 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from binding_forms.models import Application
-from review_workflow import admin_views
+from review_workflow.admin.application_chooser import ApplicationChooserViewSet
+from review_workflow.admin.application_list import (
+    ApplicantsColumn,
+    ApplicationFilterSet,
+    ApplicationIndexView,
+    ChecksColumn,
+    ClassColumn,
+    StatusColumn,
+)
+from review_workflow.admin.application_review import (
+    ApplicationEditView,
+    ApplicationInspectView,
+    ApplicationReviewForm,
+    ApplicationReviewPanel,
+)
+from review_workflow.admin.link_list import (
+    LinkStateColumn,
+    ParentStudentLinkFilterSet,
+    ParentStudentLinkIndexView,
+)
+from review_workflow.admin.link_revoke import LinkRevokeView
+from review_workflow.admin.reveal_id import RevealIdView
+from review_workflow.admin.scoping import school_scoped
+from review_workflow.admin.workflow_actions import CollectWorkflowActionDataView, WorkflowActionView
 from review_workflow.models import ParentStudentLink
 
 
 def _scope_urlpatterns(patterns, model):
     for pattern in patterns:
-        pattern.callback = admin_views.school_scoped(pattern.callback, model)
+        pattern.callback = school_scoped(pattern.callback, model)
     return patterns
 
 
@@ -27,26 +50,26 @@ class ApplicationViewSet(SnippetViewSet):
     add_to_admin_menu = True
     url_prefix = "applications"
     url_namespace = "application"
-    index_view_class = admin_views.ApplicationIndexView
-    edit_view_class = admin_views.ApplicationEditView
-    inspect_view_class = admin_views.ApplicationInspectView
+    index_view_class = ApplicationIndexView
+    edit_view_class = ApplicationEditView
+    inspect_view_class = ApplicationInspectView
     inspect_view_enabled = True
     copy_view_enabled = False
-    chooser_viewset_class = admin_views.ApplicationChooserViewSet
-    workflow_action_view_class = admin_views.WorkflowActionView
-    collect_workflow_action_data_view_class = admin_views.CollectWorkflowActionDataView
-    filterset_class = admin_views.ApplicationFilterSet
+    chooser_viewset_class = ApplicationChooserViewSet
+    workflow_action_view_class = WorkflowActionView
+    collect_workflow_action_data_view_class = CollectWorkflowActionDataView
+    filterset_class = ApplicationFilterSet
     search_fields = ["student__name"]  # enables the search box; the view searches more
     search_backend_name = None
     list_per_page = 50
     list_display = [
         "student",
-        admin_views.ClassColumn("class", label=_("Class")),
+        ClassColumn("class", label=_("Class")),
         Column("student_number", label=_("Student number"), accessor="student.student_number"),
-        admin_views.ApplicantsColumn("applicants", label=_("Applicants")),
-        admin_views.StatusColumn("review_status", label=_("Status")),
+        ApplicantsColumn("applicants", label=_("Applicants")),
+        StatusColumn("review_status", label=_("Status")),
         DateColumn("submitted_at", label=_("Submitted")),
-        admin_views.ChecksColumn("checks", label=_("Checks")),
+        ChecksColumn("checks", label=_("Checks")),
     ]
     list_export = [
         "class",
@@ -88,8 +111,8 @@ class ApplicationViewSet(SnippetViewSet):
     }
     export_filename = "applications"
     edit_handler = ObjectList(
-        [admin_views.ApplicationReviewPanel()],
-        base_form_class=admin_views.ApplicationReviewForm,
+        [ApplicationReviewPanel()],
+        base_form_class=ApplicationReviewForm,
     )
 
     def get_urlpatterns(self):
@@ -98,7 +121,7 @@ class ApplicationViewSet(SnippetViewSet):
                 *super().get_urlpatterns(),
                 path(
                     "reveal/<int:pk>/",
-                    admin_views.RevealIdView.as_view(),
+                    RevealIdView.as_view(),
                     name="reveal_id",
                 ),
             ],
@@ -116,8 +139,8 @@ class ParentStudentLinkViewSet(ModelViewSet):
     add_to_admin_menu = True
     url_prefix = "links"
     url_namespace = "parent_student_link"
-    index_view_class = admin_views.ParentStudentLinkIndexView
-    filterset_class = admin_views.ParentStudentLinkFilterSet
+    index_view_class = ParentStudentLinkIndexView
+    filterset_class = ParentStudentLinkFilterSet
     inspect_view_enabled = True
     copy_view_enabled = False
     form_fields = ["relationship"]  # never shown: the permission policy allows no add or change
@@ -141,7 +164,7 @@ class ParentStudentLinkViewSet(ModelViewSet):
         Column("student_number", label=_("Student number"), accessor="student.student_number"),
         Column("parent", label=_("Parent"), accessor="parent"),
         "relationship",
-        admin_views.LinkStateColumn("state", label=_("State")),
+        LinkStateColumn("state", label=_("State")),
         DateColumn("created_at", label=_("Bound")),
     ]
 
@@ -149,7 +172,7 @@ class ParentStudentLinkViewSet(ModelViewSet):
         return _scope_urlpatterns(
             [
                 *super().get_urlpatterns(),
-                path("revoke/<int:pk>/", admin_views.LinkRevokeView.as_view(), name="revoke"),
+                path("revoke/<int:pk>/", LinkRevokeView.as_view(), name="revoke"),
             ],
             self.model,
         )

@@ -16,7 +16,7 @@ def application_approved(sender, instance, user=None, **kwargs):
     """The last step approved: accounts, links and their mails, inside Wagtail's approval
     transaction (the mails are sent after it commits)."""
     from binding_forms.models import Application
-    from review_workflow.services import binding_approve
+    from review_workflow.services.approval import binding_approve
 
     application = instance.content_object
     if isinstance(application, Application):

@@ -18,7 +18,7 @@ from review_workflow.models import (
     ParentStudentLink,
     SchoolRegistrarTask,
 )
-from review_workflow.services import ProvisioningError
+from review_workflow.services.approval import ProvisioningError
 from tests.factories import (
     FATHER,
     MOTHER,
@@ -255,7 +255,7 @@ def test_a_registrar_who_left_the_school_can_no_longer_act(xiaohua, registrar, s
 def test_bulk_approval_approves_what_the_registrar_may_and_reports_the_rest(
     songshan, xiaohua, registrar, other_registrar
 ):
-    from review_workflow.services import applications_approve
+    from review_workflow.services.bulk import applications_approve
 
     brother = student(school=songshan, number="110021", name="陳小明", id_number="A100000001")
     third = student(school=songshan, number="110022", name="陳小美", id_number="A200000003")

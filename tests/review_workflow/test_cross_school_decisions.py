@@ -7,7 +7,7 @@ from django.urls import reverse
 from wagtail.models import TaskState
 
 from review_workflow.models import OutgoingMail, ParentStudentLink
-from review_workflow.services import applications_approve
+from review_workflow.services.bulk import applications_approve
 from tests.factories import MOTHER, admin_login, student, submitted_application
 
 XHR = {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"}

@@ -394,7 +394,7 @@ def test_bulk_approve_with_another_schools_ids_touches_nothing(
 def test_bulk_approve_skips_an_application_the_task_does_not_let_the_user_approve(
     songshan, workflow
 ):
-    from review_workflow.services import applications_approve
+    from review_workflow.services.bulk import applications_approve
 
     app = application(pupil=student(school=songshan))
     outsider = registrar_user(of_school=school(moe_code="999999", name="別校"), username="x")
@@ -543,7 +543,7 @@ def test_dashboard_shows_binding_progress_per_class_lagging_first(
 
 @pytest.mark.django_db
 def test_binding_progress_is_one_query_per_school(songshan, django_assert_num_queries):
-    from review_workflow.admin_views import binding_progress
+    from review_workflow.admin.dashboard import binding_progress
 
     for n in range(6):
         student(school=songshan, number=f"3000{n}", grade=n % 3 + 1, class_number=n % 2 + 1)
