@@ -20,6 +20,7 @@ from wagtail.models import (
 )
 
 from binding_forms.binding.consent import DEFAULT_CONSENT_NOTICE
+from binding_forms.identity.fields import IdNumberFields
 from binding_forms.models.registry import School, Student
 from binding_forms.models.users import User
 
@@ -315,15 +316,13 @@ class Application(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, 
         return self._revisions
 
 
-class Applicant(models.Model):
+class Applicant(IdNumberFields):
     """A parent or guardian named in an application (第一位, 第二位)."""
 
     application = ParentalKey(Application, on_delete=models.CASCADE, related_name="applicants")
     position = models.PositiveSmallIntegerField(_("position"))
     name = models.CharField(_("applicant's name"), max_length=100)
     relationship = models.CharField(_("relationship"), max_length=20)
-    id_number_digest = models.CharField(max_length=64, db_index=True, editable=False)
-    id_number_encrypted = models.TextField(editable=False)
     mobile = models.CharField(_("mobile"), max_length=10)
     email = models.EmailField(_("email"))
     email_verified_at = models.DateTimeField(_("email verified"), null=True, blank=True)

@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from binding_forms.identity.fields import IdNumberFields
 from binding_forms.models.users import User
 
 
@@ -65,7 +66,7 @@ class School(models.Model):
         return self.name
 
 
-class Student(models.Model):
+class Student(IdNumberFields):
     """A pupil as the school's registry (學籍系統) knows them; the parent is checked against this.
 
     The national ID is kept only as a keyed digest (to check the first password and to match
@@ -79,8 +80,6 @@ class Student(models.Model):
     name = models.CharField(_("name"), max_length=100)
     grade = models.PositiveSmallIntegerField(_("grade"))
     class_number = models.PositiveSmallIntegerField(_("class"))
-    id_number_digest = models.CharField(max_length=64, db_index=True, editable=False)
-    id_number_encrypted = models.TextField(editable=False)
     enrolled = models.BooleanField(
         _("enrolled"),
         default=True,
@@ -135,7 +134,7 @@ class Student(models.Model):
         return f"P{self.student_number}"
 
 
-class RegistryGuardian(models.Model):
+class RegistryGuardian(IdNumberFields):
     """A guardian the registry already knows for a student; applicants are compared with them."""
 
     student = models.ForeignKey(
@@ -146,6 +145,7 @@ class RegistryGuardian(models.Model):
     )
     name = models.CharField(_("name"), max_length=100)
     relationship = models.CharField(_("relationship"), max_length=20, blank=True)
+    # The roster may not know a guardian's ID number.
     id_number_digest = models.CharField(max_length=64, db_index=True, blank=True, editable=False)
     id_number_encrypted = models.TextField(blank=True, editable=False)
 

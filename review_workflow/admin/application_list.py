@@ -9,7 +9,6 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.views import snippets as snippet_views
 
-from binding_forms.identity.personal_data import mask_encrypted_id_number
 from binding_forms.models import Applicant, Application
 from review_workflow.admin.scoping import scoped_applications
 from review_workflow.review_checks import ReviewStatus, status_label
@@ -116,9 +115,7 @@ class ApplicationIndexView(DefusedSpreadsheetExportMixin, snippet_views.IndexVie
             applicant = next((a for a in applicants if a.position == position), None)
             row[f"applicant{position}_name"] = applicant.name if applicant else ""
             row[f"applicant{position}_relationship"] = applicant.relationship if applicant else ""
-            row[f"applicant{position}_id"] = (
-                mask_encrypted_id_number(applicant.id_number_encrypted) if applicant else ""
-            )
+            row[f"applicant{position}_id"] = applicant.id_number_masked if applicant else ""
             row[f"applicant{position}_mobile"] = applicant.mobile if applicant else ""
             row[f"applicant{position}_email"] = applicant.email if applicant else ""
         row["checks"] = "；".join(_check_labels(item))

@@ -95,11 +95,11 @@ def review_context(application: Application, user) -> dict:
         "submissions": submissions_compared(application),
         "application": application,
         "student": student,
-        "student_id_masked": mask_encrypted_id_number(student.id_number_encrypted),
+        "student_id_masked": student.id_number_masked,
         "guardians": [
             {
                 "guardian": guardian,
-                "id_masked": mask_encrypted_id_number(guardian.id_number_encrypted),
+                "id_masked": guardian.id_number_masked,
                 "which": f"guardian:{guardian.pk}",
             }
             for guardian in student.registry_guardians.all()
@@ -107,7 +107,7 @@ def review_context(application: Application, user) -> dict:
         "checks": [
             {
                 "check": check,
-                "id_masked": mask_encrypted_id_number(check.applicant.id_number_encrypted),
+                "id_masked": check.applicant.id_number_masked,
                 "which": f"applicant:{check.applicant.pk}",
             }
             for check in checks

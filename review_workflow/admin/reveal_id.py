@@ -10,7 +10,6 @@ from django.views.generic import TemplateView
 from wagtail.admin.views import generic
 from wagtail.log_actions import log
 
-from binding_forms.identity.personal_data import decrypt
 from review_workflow.admin.scoping import scoped_applications
 
 
@@ -53,7 +52,7 @@ class RevealIdView(generic.base.WagtailAdminTemplateMixin, TemplateView):
             person = None
         if person is None or not person.id_number_encrypted:
             raise Http404
-        id_number = decrypt(person.id_number_encrypted)
+        id_number = person.id_number_revealed()
         log(
             instance=application,
             action="review_workflow.reveal_id",

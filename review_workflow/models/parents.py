@@ -4,10 +4,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from binding_forms.identity.fields import IdNumberFields
 from binding_forms.models import Applicant, Application, Student
 
 
-class ParentAccount(models.Model):
+class ParentAccount(IdNumberFields):
     """A parent's identity beside their user account (sign-in name = email).
 
     The ID number is kept as the registry keeps it: a keyed digest to find the same parent
@@ -22,8 +23,8 @@ class ParentAccount(models.Model):
         related_name="parent_account",
         verbose_name=_("user"),
     )
+    # One account per person: the digest is unique here.
     id_number_digest = models.CharField(max_length=64, unique=True, editable=False)
-    id_number_encrypted = models.TextField(editable=False)
     mobile = models.CharField(_("mobile"), max_length=10, blank=True)
     first_password_expires_at = models.DateTimeField(
         _("first password expires"),
