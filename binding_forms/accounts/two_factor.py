@@ -24,7 +24,7 @@ from django.template.response import TemplateResponse
 from django.urls import include, path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -36,6 +36,8 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from wagtail.admin.forms.auth import LoginForm, PasswordResetForm
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from binding_forms.accounts.next_url import safe_next_url
 
 BACKUP_CODE_COUNT = 10
 BACKUP_CODE_DIGITS = 10  # TOTP codes have 6: the length tells which device a code is for
@@ -218,12 +220,7 @@ def step_url(name: str, *, next_url: str | None = None) -> str:
 
 
 def safe_next(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("wagtailadmin_home")
+    return safe_next_url(request, default=reverse("wagtailadmin_home"))
 
 
 sensitive_code = method_decorator(sensitive_post_parameters("code"), name="dispatch")

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -17,6 +17,7 @@ from binding_forms.accounts.forms import (
     ParentSignInForm,
     StudentSignInForm,
 )
+from binding_forms.accounts.next_url import safe_next_url
 from binding_forms.accounts.sessions import parent_session_signed_out_idle, parent_session_start
 from binding_forms.models import District
 
@@ -25,12 +26,7 @@ KEPT_ON_REFRESH = {"school", "account", "email"}
 
 
 def _next_url(request) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return reverse("binding_start")
+    return safe_next_url(request, default=reverse("binding_start"))
 
 
 @sensitive_post_parameters("password", "account")

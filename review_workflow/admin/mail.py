@@ -5,12 +5,12 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 from wagtail.admin.views import generic
 
+from binding_forms.accounts.next_url import safe_next_url
 from binding_forms.registry.scope import serves_school
 from review_workflow.mail.outbox import MailAddressTaken, mail_resend
 from review_workflow.models import OutgoingMail
@@ -72,12 +72,11 @@ class MailResendView(generic.base.WagtailAdminTemplateMixin, FormView):
         return super().get_context_data(mail=self.mail, **kwargs)
 
     def _next_url(self, form) -> str:
-        url = form.cleaned_data.get("next") or ""
-        if url and url_has_allowed_host_and_scheme(
-            url, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()
-        ):
-            return url
-        return reverse("wagtailadmin_home")
+        return safe_next_url(
+            self.request,
+            default=reverse("wagtailadmin_home"),
+            candidate=form.cleaned_data.get("next") or "",
+        )
 
     def form_valid(self, form):
         try:
