@@ -9,6 +9,8 @@ from wagtail.admin.mail import (
 from wagtail.models import WorkflowState
 from wagtail.signals import workflow_approved, workflow_rejected
 
+from binding_forms.reviewed_forms.signals import submission_sent
+
 # What approval does ----------------------------------------------------------------------------
 
 
@@ -56,7 +58,20 @@ def mail_on_tracking_event(sender, event, esp_name, **kwargs):
     )
 
 
+def mail_on_submission_sent(sender, submission, resent=False, **kwargs):
+    """確認送出 (first time or after changes): each applicant's confirmation, written in the
+    background job's transaction that started the review."""
+    from binding_forms.models import Application
+    from review_workflow.mail.outbox import submission_mails_write
+
+    if isinstance(submission, Application):
+        submission_mails_write(application=submission)
+
+
 def connect_mail():
+    submission_sent.connect(
+        mail_on_submission_sent, dispatch_uid="review_workflow.mail_on_submission_sent"
+    )
     workflow_rejected.connect(
         mail_on_changes_requested, dispatch_uid="review_workflow.mail_on_changes_requested"
     )
