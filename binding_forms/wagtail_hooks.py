@@ -3,6 +3,7 @@ from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
 from binding_forms.models import Student
+from binding_forms.registry import admin as registry_admin  # noqa: F401  (registers the city registry)
 from binding_forms.registry.scope import SchoolScopedPermissionPolicy
 from binding_forms.registry.viewsets import StudentViewSet
 
