@@ -30,7 +30,8 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 # The secret behind the keyed digests and encrypted copies of ID numbers (see
-# binding_forms/personal_data.py). Never in the database; losing it makes the copies unreadable.
+# binding_forms/identity/personal_data.py). Never in the database; losing it makes the copies
+# unreadable.
 PERSONAL_DATA_KEY = os.environ.get("PERSONAL_DATA_KEY", "")
 DEBUG = False
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
@@ -40,7 +41,6 @@ INSTALLED_APPS = [
     "home",
     "binding_forms",
     "review_workflow",
-    "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
     "wagtail.sites",
@@ -69,7 +69,6 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.sitemaps",
     "django.forms",
 ]
 # Widgets are rendered with the project's templates (the captcha widget is ours).
@@ -153,8 +152,8 @@ AUTHENTICATION_BACKENDS = [
 # A parent account's first password (last six digits of the ID number) stops working after this.
 PARENT_FIRST_PASSWORD_DAYS = int(os.environ.get("PARENT_FIRST_PASSWORD_DAYS", "30"))
 # Parents and student accounts, often on a shared phone: their session ends when the browser
-# closes and after this many minutes without a request (binding_forms/sessions.py). Staff keep
-# Django's SESSION_COOKIE_AGE (two weeks) and the admin's two-factor sign-in.
+# closes and after this many minutes without a request (binding_forms/accounts/sessions.py).
+# Staff keep Django's SESSION_COOKIE_AGE (two weeks) and the admin's two-factor sign-in.
 PARENT_SESSION_IDLE_MINUTES = int(os.environ.get("PARENT_SESSION_IDLE_MINUTES", "30"))
 LOGIN_URL = "signin"
 # Parents and student accounts sign in at /signin/ only (captcha, lockout); the admin's login
@@ -177,11 +176,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a parent's reset link works for one day
 
-# Brute force (django-axes; binding_forms/lockout.py): AXES_FAILURE_LIMIT failed sign-ins lock an
-# account, from any address, for AXES_COOLOFF_MINUTES (the account + address pair with it: its
-# count is never higher). An address alone is locked only at AXES_ADDRESS_FAILURE_LIMIT failures
-# over all accounts: schools and mobile carriers put many families behind one address. Behind a
-# proxy, set AXES_PROXY_COUNT so the client's address is read from X-Forwarded-For.
+# Brute force (django-axes; binding_forms/accounts/lockout.py): AXES_FAILURE_LIMIT failed
+# sign-ins lock an account, from any address, for AXES_COOLOFF_MINUTES (the account + address
+# pair with it: its count is never higher). An address alone is locked only at
+# AXES_ADDRESS_FAILURE_LIMIT failures over all accounts: schools and mobile carriers put many
+# families behind one address. Behind a proxy, set AXES_PROXY_COUNT so the client's address is
+# read from X-Forwarded-For.
 AXES_HANDLER = "binding_forms.accounts.lockout.AccountThenAddressHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", "100"))
@@ -320,10 +320,10 @@ OTP_EMAIL_COOLDOWN_DURATION = 60
 BINDING_CODES_PER_HOUR = int(os.environ.get("BINDING_CODES_PER_HOUR", "10"))
 BINDING_CODE_ADDRESSES_PER_HOUR = int(os.environ.get("BINDING_CODE_ADDRESSES_PER_HOUR", "5"))
 
-# Two-factor sign-in for everyone who can reach the Wagtail admin (review_workflow/two_factor.py):
-# on unless ADMIN_TWO_FACTOR_REQUIRED is 0 (production ignores it). Authenticator apps show the
-# issuer beside the code. Each wrong code doubles the wait before the next one is checked
-# (django-otp's throttling).
+# Two-factor sign-in for everyone who can reach the Wagtail admin
+# (binding_forms/accounts/two_factor.py): on unless ADMIN_TWO_FACTOR_REQUIRED is 0 (production
+# ignores it). Authenticator apps show the issuer beside the code. Each wrong code doubles the
+# wait before the next one is checked (django-otp's throttling).
 ADMIN_TWO_FACTOR_REQUIRED = env_bool("ADMIN_TWO_FACTOR_REQUIRED", default=True)
 OTP_TOTP_ISSUER = "臺北市校務系統入口網"
 OTP_TOTP_THROTTLE_FACTOR = 1
