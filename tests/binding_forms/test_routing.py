@@ -1,5 +1,5 @@
 """The wizard's steps are routed from a memory each process checks against the database at every
-request (binding_forms/routing.py): never a stale address, never a stale page."""
+request (binding_forms/binding/routing.py): never a stale address, never a stale page."""
 
 import pytest
 from django.db import connection

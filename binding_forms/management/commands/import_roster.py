@@ -25,7 +25,7 @@ class _BarStream:
 class Command(BaseCommand):
     help = (
         "Import students and their guardians from the registry system's CSV export "
-        "(format: binding_forms/roster.py). Bad rows are reported and skipped."
+        "(format: binding_forms/registry/roster.py). Bad rows are reported and skipped."
     )
 
     def add_arguments(self, parser):
