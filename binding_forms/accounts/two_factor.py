@@ -232,7 +232,7 @@ uncached = method_decorator(never_cache, name="dispatch")
 class EnrolView(View):
     """Set up an authenticator app: QR code and key, then a code from the app confirms it."""
 
-    template_name = "review_workflow/two_factor/enrol.html"
+    template_name = "binding_forms/two_factor/enrol.html"
 
     def dispatch(self, request, *args, **kwargs):
         if confirmed_authenticator(request.user) is not None:
@@ -262,7 +262,7 @@ class EnrolView(View):
         logger.info("two-factor enrolled: account=%s", request.user)
         return TemplateResponse(
             request,
-            "review_workflow/two_factor/backup_codes_new.html",
+            "binding_forms/two_factor/backup_codes_new.html",
             {
                 "codes": [formatted_code(code) for code in codes],
                 "next": safe_next(request),
@@ -289,7 +289,7 @@ class EnrolView(View):
 class VerifyView(View):
     """The second step of every admin sign-in: a code from the app, or a backup code."""
 
-    template_name = "review_workflow/two_factor/verify.html"
+    template_name = "binding_forms/two_factor/verify.html"
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_verified():
@@ -336,7 +336,7 @@ class VerifyView(View):
 class BackupCodesView(WagtailAdminTemplateMixin, View):
     """A new set of backup codes, for a verified session (the middleware sees to that)."""
 
-    template_name = "review_workflow/two_factor/backup_codes.html"
+    template_name = "binding_forms/two_factor/backup_codes.html"
     page_title = _("Backup codes")
     header_icon = "key"
 
@@ -347,7 +347,7 @@ class BackupCodesView(WagtailAdminTemplateMixin, View):
         codes = backup_codes_generate(user=request.user)
         return TemplateResponse(
             request,
-            "review_workflow/two_factor/backup_codes_new.html",
+            "binding_forms/two_factor/backup_codes_new.html",
             {
                 "codes": [formatted_code(code) for code in codes],
                 "next": reverse("wagtailadmin_account"),
