@@ -14,10 +14,10 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
 
+from binding_forms.binding.services import application_submit
+from binding_forms.identity.personal_data import encrypt, id_number_digest
 from binding_forms.models import Applicant, Application
-from binding_forms.personal_data import encrypt, id_number_digest
-from binding_forms.services import application_submit
-from review_workflow.mail import (
+from review_workflow.mail.outbox import (
     MailAddressTaken,
     mail_for_unbinding,
     mail_queue,
@@ -27,7 +27,7 @@ from review_workflow.mail import (
     mails_for_changes_requested,
     submission_mails_write,
 )
-from review_workflow.mail_text import DEFAULTS, MailKind, MailTemplateError, template_check
+from review_workflow.mail.wording import DEFAULTS, MailKind, MailTemplateError, template_check
 from review_workflow.models import MailTemplate, OutgoingMail, ParentStudentLink, SchoolLogEntry
 from review_workflow.tasks import mail_send
 from tests import factories
