@@ -4,7 +4,6 @@ Wagtail's form pages (get the form, validate, process, render)."""
 from collections.abc import Sequence
 
 from django.contrib.auth import REDIRECT_FIELD_NAME
-from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -89,6 +88,10 @@ class MultiStepFormPage(Page):
 
     def serve_step(self, request, name: str | None):
         if self.login_required and not request.user.is_authenticated:
+            # Not at import: auth's views import its forms, which need the user model, which may
+            # live beside a concrete page in the same models module.
+            from django.contrib.auth.views import redirect_to_login
+
             return redirect_to_login(
                 request.get_full_path(), redirect_field_name=REDIRECT_FIELD_NAME
             )
