@@ -284,8 +284,8 @@ def _build(args: argparse.Namespace) -> Fixture:
     )
     first_pool = browsing + probes + args.students
     return Fixture(
-        wizard_path=wizard.url + wizard.reverse_subpage("applicants"),
-        done_path=wizard.url + wizard.reverse_subpage("done"),
+        wizard_path=wizard.step_url(None, "applicants"),
+        done_path=wizard.step_url(None, "done"),
         peer_path=peer.url,
         peer_post=peer_post,
         browsing=visitors[:browsing],
@@ -460,7 +460,7 @@ def _count_queries(
 ) -> dict[str, int]:
     """Queries of one request of each kind, counted through Django's test client in a fresh
     process configured like the server (the task backend decides what the final POST runs, and
-    binding_forms.tasks binds its task to the backend configured when it is first imported).
+    a task is bound to the backend configured when its module is first imported).
     Also checks that each request answers as it should; raises if not."""
     spec = {
         "peer_path": fixture.peer_path,
@@ -838,7 +838,7 @@ def _drain_queue(env: dict[str, str], timeout: float) -> tuple[str, int]:
     from django_tasks_db.models import DBTaskResult
 
     review_starts = DBTaskResult.objects.filter(
-        task_path="binding_forms.binding.tasks.application_start_review"
+        task_path="binding_forms.reviewed_forms.tasks.submission_review_start_task"
     )
     queued = review_starts.filter(status="READY").count()
     if not queued or timeout <= 0:

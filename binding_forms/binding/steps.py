@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from binding_forms import services
-from binding_forms.forms import (
+from binding_forms.accounts.views import chosen_district
+from binding_forms.binding import services
+from binding_forms.binding.forms import (
     APPLICANT_LABELS,
     ApplicantsForm,
     ChildForm,
@@ -27,7 +28,6 @@ from binding_forms.reviewed_forms.services import (
     submission_draft_values,
 )
 from binding_forms.reviewed_forms.steps import Step
-from binding_forms.views import chosen_district
 
 CHILD_SESSION_KEY = "binding_children"
 TEMPLATES = "binding_forms/binding_wizard"

@@ -1,6 +1,6 @@
-"""What the wizard's routing memory (binding_forms/routing.py) relies on in Wagtail and Django that
-is not their public API. A Wagtail or Django upgrade that changes any of it fails here, before the
-memory routes a request wrongly."""
+"""What the wizard's routing memory (binding_forms/binding/routing.py) relies on in Wagtail and
+Django that is not their public API. A Wagtail or Django upgrade that changes any of it fails
+here, before the memory routes a request wrongly."""
 
 import pytest
 from django.db import connection
@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page, Site
 from wagtail.url_routing import RouteResult
 
-from binding_forms import routing
+from binding_forms.binding import routing
 
 
 @pytest.mark.django_db

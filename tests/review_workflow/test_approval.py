@@ -337,12 +337,14 @@ def test_a_bounced_approval_mail_shows_on_the_application_with_a_way_to_resend(
 
 
 def test_a_replayed_review_start_mails_nobody_twice(xiaohua):
-    from binding_forms.binding.tasks import application_start_review
+    from binding_forms.reviewed_forms.tasks import submission_review_start_task
 
     application = submitted_application(student=xiaohua)  # the task ran once (immediate)
     assert OutgoingMail.objects.filter(kind="submitted").count() == 1
 
-    application_start_review.call(application.pk, application.requester_id)
+    submission_review_start_task.call(
+        Application._meta.label, application.pk, application.requester_id
+    )
 
     assert OutgoingMail.objects.filter(kind="submitted").count() == 1
     assert WorkflowState.objects.count() == 1
