@@ -121,7 +121,7 @@ def applicants_pending_verification(*, application: Application, emails: list[st
     return [email for email in emails if email not in verified]
 
 
-# Email codes. The wizard calls these with the application's row locked (wizard.py takes the
+# Email codes. The wizard calls these with the application's row locked (the page takes the
 # lock for every step a parent sends): a double click or a second tab then waits for the first
 # request and finds what it left — one device per address, each code checked and used up once,
 # the counts below exact. The device rows are locked too, for callers without the first lock.
