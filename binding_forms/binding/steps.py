@@ -123,10 +123,14 @@ class ChildStep(Step):
             .order_by("created_at"),
         }
 
+    def render(self, page, request, submission, **context):
+        # About no application, even once a child was chosen: another one is being named.
+        return super().render(page, request, None, **context)
+
     def process(self, page, request, submission, form):
         student = getattr(form.user, "student", None)
         if student is None:
-            return self.render(page, request, None, form=form)
+            return self.render(page, request, submission, form=form)
         children = request.session.get(CHILD_SESSION_KEY, {})
         children["current"] = student.pk
         request.session[CHILD_SESSION_KEY] = children
