@@ -36,17 +36,22 @@ from wagtail.snippets.views import snippets as snippet_views
 
 from binding_forms.models import Applicant, Application, School, Student
 from binding_forms.personal_data import decrypt, mask_id_number
-from review_workflow.models import ParentStudentLink
+from review_workflow.models import ParentStudentLink, SchoolFormSubmission
 from review_workflow.review_checks import ReviewStatus, applicant_checks, status_label
 from review_workflow.review_checks import with_review_data as annotate_review_data
 from review_workflow.services import LinkAlreadyRevoked, applications_approve, link_revoke
 from review_workflow.spreadsheets import DefusedSpreadsheetExportMixin
 
 
-def scoped_applications(user, actions=("view", "change")):
-    """The applications of the schools ``user`` is registrar of (all, for a superuser)."""
-    policy = policy_registry.get_by_type(Application)
+def scoped_objects(model, user, actions=("view", "change")):
+    """The rows of ``model`` (applications, form submissions) of the schools ``user`` serves
+    (all, for a superuser): its permission policy, which asks the one scope rule."""
+    policy = policy_registry.get_by_type(model)
     return policy.instances_user_has_any_permission_for(user, list(actions))
+
+
+def scoped_applications(user, actions=("view", "change")):
+    return scoped_objects(Application, user, actions)
 
 
 def school_scoped(view, model):
@@ -480,20 +485,20 @@ class RevealIdView(generic.base.WagtailAdminTemplateMixin, TemplateView):
 
 
 class ApproveBulkAction(SnippetBulkAction):
-    """核准所選案件: approve each selected application the user may approve at its current
-    step, each in its own transaction, and say which were skipped and why."""
+    """核准所選案件: approve each selected application (or form submission) the user may approve
+    at its current step, each in its own transaction, and say which were skipped and why."""
 
     display_name = gettext_lazy("Approve selected")
     action_type = "approve"
     aria_label = gettext_lazy("Approve the selected applications")
     template_name = "review_workflow/admin/bulk_approve.html"
     action_priority = 10
-    models = [Application]
+    models = [Application, SchoolFormSubmission]
 
     def get_queryset(self, model, object_ids):
         # Only the user's own schools: another school's ids are not even named back.
         objects = list(
-            scoped_applications(self.request.user, actions=("change",))
+            scoped_objects(model, self.request.user, actions=("change",))
             .filter(pk__in=[pk for pk in object_ids if str(pk).isdigit()])
             .select_related("student__school")
         )
@@ -502,7 +507,7 @@ class ApproveBulkAction(SnippetBulkAction):
         return objects
 
     def get_all_objects_in_listing_query(self, parent_id):
-        return scoped_applications(self.request.user).values_list("pk", flat=True)
+        return scoped_objects(self.model, self.request.user).values_list("pk", flat=True)
 
     def check_perm(self, obj):
         return True  # the queryset is already scoped; each task decides in execute
@@ -533,13 +538,13 @@ class ApplicationDeleteBulkAction(DeleteBulkAction):
     """Takes the place of the snippets' bulk delete for applications (registered after it): the
     policy lets nobody delete one, and another school's ids are not even named back."""
 
-    models = [Application]
+    models = [Application, SchoolFormSubmission]
 
     def get_queryset(self, model, object_ids):
         return ApproveBulkAction.get_queryset(self, model, object_ids)
 
     def get_all_objects_in_listing_query(self, parent_id):
-        return scoped_applications(self.request.user).values_list("pk", flat=True)
+        return scoped_objects(self.model, self.request.user).values_list("pk", flat=True)
 
 
 # The snippet chooser (used by choosers in other forms): the same scope as the listing.
@@ -547,7 +552,7 @@ class ApplicationDeleteBulkAction(DeleteBulkAction):
 
 class ScopedChooseMixin:
     def get_object_list(self):
-        return scoped_applications(self.request.user).select_related("student__school")
+        return scoped_objects(self.model_class, self.request.user).select_related("student__school")
 
 
 class ApplicationChooseView(ScopedChooseMixin, snippet_chooser.ChooseView):
@@ -560,12 +565,12 @@ class ApplicationChooseResultsView(ScopedChooseMixin, snippet_chooser.ChooseResu
 
 class ApplicationChosenView(snippet_chooser.SnippetChosenView):
     def get_object(self, pk):
-        return scoped_applications(self.request.user).get(pk=pk)
+        return scoped_objects(self.model_class, self.request.user).get(pk=pk)
 
 
 class ApplicationChosenMultipleView(snippet_chooser.SnippetChosenMultipleView):
     def get_objects(self, pks):
-        return scoped_applications(self.request.user).filter(pk__in=pks)
+        return scoped_objects(self.model_class, self.request.user).filter(pk__in=pks)
 
 
 class ApplicationChooserViewSet(snippet_chooser.SnippetChooserViewSet):

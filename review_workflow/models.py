@@ -37,6 +37,11 @@ def _school_ids(user) -> frozenset[int]:
     return cached
 
 
+def reviewed_models() -> tuple[type[models.Model], ...]:
+    """What a school's office reviews: every model with a ``student`` its workflow is about."""
+    return (Application, SchoolFormSubmission)
+
+
 class ChangesRequestedForm(TaskStateCommentForm):
     comment = forms.CharField(
         label=_("What must the parent change?"),
@@ -61,7 +66,7 @@ class SchoolRegistrarTask(Task):
             return False
         if user.is_superuser:
             return True
-        if not isinstance(obj, Application):
+        if not isinstance(obj, reviewed_models()):
             return False
         return obj.student.school_id in _school_ids(user)
 
@@ -122,22 +127,25 @@ class SchoolRegistrarTask(Task):
         if not schools:
             return TaskState.objects.none()
         # WorkflowState.object_id is text (it serves every model): compare it with text.
-        applications = (
-            Application.objects.filter(student__school__in=schools)
-            .annotate(pk_text=Cast("pk", models.CharField()))
-            .values("pk_text")
-        )
-        return states.filter(
-            workflow_state__base_content_type=ContentType.objects.get_for_model(Application),
-            workflow_state__object_id__in=applications,
-        )
+        of_schools = models.Q(pk__in=[])
+        for model in reviewed_models():
+            objects = (
+                model.objects.filter(student__school__in=schools)
+                .annotate(pk_text=Cast("pk", models.CharField()))
+                .values("pk_text")
+            )
+            of_schools |= models.Q(
+                workflow_state__base_content_type=ContentType.objects.get_for_model(model),
+                workflow_state__object_id__in=objects,
+            )
+        return states.filter(of_schools)
 
     def start(self, workflow_state, user=None):
         # The parent may hold a lock from nowhere (they never use the admin); a registrar of
         # another school must not keep one either.
-        application = workflow_state.content_object
-        if application.locked_by_id and not self._may_review(application, application.locked_by):
-            Application.objects.filter(pk=application.pk).update(
+        reviewed = workflow_state.content_object
+        if reviewed.locked_by_id and not self._may_review(reviewed, reviewed.locked_by):
+            type(reviewed).objects.filter(pk=reviewed.pk).update(
                 locked=False, locked_by=None, locked_at=None
             )
         return super().start(workflow_state, user=user)
@@ -482,10 +490,10 @@ class MailEvent(models.Model):
 
 
 def school_id_of(instance) -> int | None:
-    """The school a registry record, application, link or mail belongs to."""
+    """The school a registry record, application, form submission or link belongs to."""
     if isinstance(instance, Student):
         return instance.school_id
-    if isinstance(instance, Application | ParentStudentLink):
+    if isinstance(instance, Application | ParentStudentLink | SchoolFormSubmission):
         return (
             Student.objects.filter(pk=instance.student_id)
             .values_list("school_id", flat=True)
@@ -532,3 +540,14 @@ class SchoolLogEntry(BaseLogEntry):
         ordering = ["-timestamp", "-id"]
         verbose_name = _("school log entry")
         verbose_name_plural = _("school log entries")
+
+
+# Forms the editors build, reviewed by a school's office (their own module) -------------------
+
+from review_workflow.school_forms import (  # noqa: E402
+    SchoolFormField,
+    SchoolFormPage,
+    SchoolFormSubmission,
+)
+
+__all__ = ["SchoolFormField", "SchoolFormPage", "SchoolFormSubmission"]

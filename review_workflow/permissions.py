@@ -33,3 +33,15 @@ class ParentStudentLinkPermissionPolicy(SchoolScopedPermissionPolicy):
         if action in {"add", "change", "delete"}:
             return False
         return super().user_has_permission(user, action)
+
+
+class SchoolFormSubmissionPermissionPolicy(ApplicationPermissionPolicy):
+    """Form submissions are kept as records like applications; a draft is the parent's alone
+    until it is sent."""
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        return (
+            super()
+            .instances_user_has_any_permission_for(user, actions)
+            .filter(submitted_at__isnull=False)
+        )

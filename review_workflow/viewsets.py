@@ -13,7 +13,7 @@ from review_workflow import admin_views
 from review_workflow.models import ParentStudentLink
 
 
-def _scope_urlpatterns(patterns, model):
+def scope_urlpatterns(patterns, model):
     for pattern in patterns:
         pattern.callback = admin_views.school_scoped(pattern.callback, model)
     return patterns
@@ -93,7 +93,7 @@ class ApplicationViewSet(SnippetViewSet):
     )
 
     def get_urlpatterns(self):
-        return _scope_urlpatterns(
+        return scope_urlpatterns(
             [
                 *super().get_urlpatterns(),
                 path(
@@ -146,7 +146,7 @@ class ParentStudentLinkViewSet(ModelViewSet):
     ]
 
     def get_urlpatterns(self):
-        return _scope_urlpatterns(
+        return scope_urlpatterns(
             [
                 *super().get_urlpatterns(),
                 path("revoke/<int:pk>/", admin_views.LinkRevokeView.as_view(), name="revoke"),

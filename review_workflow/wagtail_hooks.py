@@ -13,11 +13,18 @@ from review_workflow.admin_views import (
     BindingProgressPanel,
 )
 from review_workflow.mail_admin_views import MailResendView
-from review_workflow.models import MailTemplate, ParentStudentLink, SchoolLogEntry
+from review_workflow.models import (
+    MailTemplate,
+    ParentStudentLink,
+    SchoolFormSubmission,
+    SchoolLogEntry,
+)
 from review_workflow.permissions import (
     ApplicationPermissionPolicy,
     ParentStudentLinkPermissionPolicy,
+    SchoolFormSubmissionPermissionPolicy,
 )
+from review_workflow.school_forms_admin import SchoolFormSubmissionViewSet
 from review_workflow.viewsets import ApplicationViewSet, ParentStudentLinkViewSet
 
 # Two-factor sign-in ----------------------------------------------------------------------
@@ -45,7 +52,13 @@ register_permission_policy(Application, ApplicationPermissionPolicy(Application)
 register_permission_policy(ParentStudentLink, ParentStudentLinkPermissionPolicy(ParentStudentLink))
 
 
+register_permission_policy(
+    SchoolFormSubmission, SchoolFormSubmissionPermissionPolicy(SchoolFormSubmission)
+)
+
+
 register_snippet(ApplicationViewSet)
+register_snippet(SchoolFormSubmissionViewSet)
 
 
 @hooks.register("register_admin_viewset")
@@ -61,7 +74,7 @@ hooks.register("register_bulk_action", ApplicationDeleteBulkAction, order=100)
 @hooks.register("register_log_actions")
 def register_review_log_actions(actions):
     # Their history names children and parents: logged with the school, shown to its registrars.
-    for model in (Student, Application, ParentStudentLink):
+    for model in (Student, Application, ParentStudentLink, SchoolFormSubmission):
         actions.register_model(model, SchoolLogEntry)
     actions.register_action(
         "review_workflow.reveal_id",

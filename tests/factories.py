@@ -174,3 +174,64 @@ def use_mail_backend(settings, backend: str = "anymail.backends.test.EmailBacken
         settings.MAILERS = {"default": {"BACKEND": backend}}
     else:
         settings.EMAIL_BACKEND = backend
+
+
+# Forms an editor builds, reviewed by a school's office ----------------------------------------
+
+LEAVE_FIELDS = [
+    # (step title, label, type, required, choices)
+    ("請假資料", "請假日期（起）", "date", True, ""),
+    ("", "請假日期（迄）", "date", True, ""),
+    ("", "假別", "radio", True, "病假\n事假\n公假"),
+    ("", "節次", "checkboxes", False, "早自習\n第一節\n第二節\n第三節\n第四節\n午休\n下午"),
+    ("事由與證明", "事由", "multiline", True, ""),
+    ("", "證明文件", "file", False, ""),
+]
+
+
+def office_review_workflow(name: str = "學務處審核"):
+    """A workflow with one review by the child's school's office (the registrar task until the
+    office task exists: switching is this one line)."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Workflow, WorkflowTask
+
+    from review_workflow.models import SchoolRegistrarTask as OfficeTask
+
+    task = OfficeTask.objects.create(
+        name=name, content_type=ContentType.objects.get_for_model(OfficeTask)
+    )
+    workflow = Workflow.objects.create(name=name)
+    WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    return workflow
+
+
+def office_reviewer(*, of_school, **kwargs):
+    """A member of the office that reviews the forms at ``of_school``."""
+    return registrar_user(of_school=of_school, **kwargs)
+
+
+def school_form(*, parent, title="線上請假", slug="leave", fields=LEAVE_FIELDS, workflow=None):
+    """A published school form with ``fields`` ((step title, label, type, required, choices)…)."""
+    from review_workflow.models import SchoolFormField, SchoolFormPage
+
+    page = SchoolFormPage(
+        title=title,
+        slug=slug,
+        intro="<p>請於請假後三日內填寫。</p>",
+        thanks_text="<p>已送出，學務處將盡快審核。</p>",
+        workflow=workflow,
+    )
+    for order, (step, label, kind, required, choices) in enumerate(fields):
+        page.form_fields.add(
+            SchoolFormField(
+                sort_order=order,
+                step_title=step,
+                label=label,
+                field_type=kind,
+                required=required,
+                choices=choices,
+            )
+        )
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    return page
