@@ -32,12 +32,39 @@ def mail_on_changes_requested(sender, instance, user=None, **kwargs):
     from binding_forms.models import Application
     from review_workflow.mail import mails_for_changes_requested
 
-    application = instance.content_object
-    if not isinstance(application, Application):
-        return
+    from review_workflow.mail import mail_for_form
+    from review_workflow.mail_text import MailKind
+    from review_workflow.models import SchoolFormSubmission
+
+    reviewed = instance.content_object
     task_state = instance.current_task_state
     comment = task_state.get_comment() if task_state is not None else ""
-    mails_for_changes_requested(application=application, comment=comment)
+    if isinstance(reviewed, Application):
+        mails_for_changes_requested(application=reviewed, comment=comment)
+    elif isinstance(reviewed, SchoolFormSubmission):
+        mail_for_form(submission=reviewed, kind=MailKind.FORM_CHANGES_REQUESTED, comment=comment)
+
+
+def mail_on_form_sent(sender, submission, resent=False, **kwargs):
+    """A school form was sent (or sent again): its sender gets the editors' confirmation."""
+    from review_workflow.mail import mail_for_form
+    from review_workflow.mail_text import MailKind
+
+    mail_for_form(submission=submission, kind=MailKind.FORM_SENT)
+
+
+def mail_on_form_approved(sender, instance, user=None, **kwargs):
+    """A school form's review approved it: its sender is told, with the reviewer's comment."""
+    from review_workflow.mail import mail_for_form
+    from review_workflow.mail_text import MailKind
+    from review_workflow.models import SchoolFormSubmission
+
+    submission = instance.content_object
+    if not isinstance(submission, SchoolFormSubmission):
+        return
+    approved = instance.task_states.filter(status="approved").order_by("-finished_at").first()
+    comment = approved.get_comment() if approved is not None else ""
+    mail_for_form(submission=submission, kind=MailKind.FORM_APPROVED, comment=comment)
 
 
 def mail_on_tracking_event(sender, event, esp_name, **kwargs):
@@ -57,6 +84,13 @@ def mail_on_tracking_event(sender, event, esp_name, **kwargs):
 
 
 def connect_mail():
+    from binding_forms.reviewed_forms.signals import submission_sent
+    from review_workflow.models import SchoolFormSubmission
+
+    submission_sent.connect(
+        mail_on_form_sent, sender=SchoolFormSubmission, dispatch_uid="review_workflow.form_sent"
+    )
+    workflow_approved.connect(mail_on_form_approved, dispatch_uid="review_workflow.form_approved")
     workflow_rejected.connect(
         mail_on_changes_requested, dispatch_uid="review_workflow.mail_on_changes_requested"
     )

@@ -473,6 +473,10 @@ class ReviewedFormPage(MultiStepFormPage):
             url += f"?submission={submission.pk}"
         return url
 
+    def submission_status_url(self, submission, request=None) -> str:
+        """Where its sender sees a submission's status (a mail links here)."""
+        return f"{self.get_url(request)}status/?submission={submission.pk}"
+
     # The submission ----------------------------------------------------------------------------
 
     def submissions_of(self, request):
