@@ -30,9 +30,7 @@ def mail_on_changes_requested(sender, instance, user=None, **kwargs):
     """需修改: ``instance`` is the WorkflowState; the registrar's comment is on the task state
     that was just rejected (still the current one)."""
     from binding_forms.models import Application
-    from review_workflow.mail import mails_for_changes_requested
-
-    from review_workflow.mail import mail_for_form
+    from review_workflow.mail import mail_for_form, mails_for_changes_requested
     from review_workflow.mail_text import MailKind
     from review_workflow.models import SchoolFormSubmission
 
