@@ -235,3 +235,28 @@ def school_form(*, parent, title="線上請假", slug="leave", fields=LEAVE_FIEL
     parent.add_child(instance=page)
     page.save_revision().publish()
     return page
+
+
+def sent_form_submission(*, page, parent, child, reason="感冒發燒。"):
+    """A 線上請假 submission as the form leaves it after 確認送出 (its review started)."""
+    from django.db import transaction
+
+    from binding_forms.reviewed_forms.services import submission_submit
+    from review_workflow.models import SchoolFormSubmission
+
+    submission = SchoolFormSubmission.objects.create(
+        page=page, requester=parent, student=child, live=False
+    )
+    answers = [
+        {
+            "name": "u8acbu5047u65e5u671fu8d77",
+            "label": "請假日期（起）",
+            "type": "date",
+            "value": "2026-12-01",
+        },
+        {"name": "u4e8bu7531", "label": "事由", "type": "multiline", "value": reason},
+    ]
+    with transaction.atomic():
+        submission_submit(submission=submission, user=parent, changes={"sent_data": answers})
+    submission.refresh_from_db()
+    return submission
