@@ -41,7 +41,33 @@ DEMO_USERS = [
     ("admin", "portal-admin-demo", "admin@example.com", True, None),
     ("editor", "portal-editor-demo", "editor@example.com", False, "Editors"),
     ("songshan-registrar", "portal-registrar-demo", "registrar@example.com", False, "Registrars"),
+    # 學務處 of the demo school: reviews the forms parents send (線上請假).
+    (
+        "songshan-student-affairs",
+        "portal-affairs-demo",
+        "affairs@example.com",
+        False,
+        "Registrars",
+    ),
 ]
+# 線上請假, as an editor builds it in the admin (rows, no code): (step, label, type, required,
+# choices, help text).
+LEAVE_FORM_FIELDS = [
+    ("請假資料", "請假日期（起）", "date", True, "", ""),
+    ("", "請假日期（迄）", "date", True, "", "只請一天時，與起日相同。"),
+    ("", "假別", "radio", True, "病假\n事假\n公假\n喪假", ""),
+    (
+        "",
+        "節次",
+        "checkboxes",
+        True,
+        "全天\n早自習\n第一節\n第二節\n第三節\n第四節\n午休\n第五節\n第六節\n第七節",
+        "請勾選請假的節次。",
+    ),
+    ("事由與證明", "事由", "multiline", True, "", ""),
+    ("", "證明文件", "file", False, "", "例如醫師診斷證明（PDF、JPEG 或 PNG，5 MB 以內）。"),
+]
+LEAVE_WORKFLOW = "學務處審核（線上請假）"
 # Applications of the roster's classmates: (student number, applicants, approved already).
 DEMO_APPLICATIONS = [
     (
@@ -156,6 +182,9 @@ class Command(BaseCommand):
         )
         submitted = self.load_applications(songshan)
         self.stdout.write(f"Applications: {submitted} submitted for the registrar to review.")
+        songshan.registrars.add(get_user_model().objects.get(username="songshan-student-affairs"))
+        if self.load_leave_form():
+            self.stdout.write("線上請假 published at /leave/, reviewed by 學務處.")
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
 
     def load_applications(self, school) -> int:
@@ -200,6 +229,48 @@ class Command(BaseCommand):
                 state = application.current_workflow_state.current_task_state
                 state.task.specific.on_action(state, registrar, "approve", comment="示範：已核准")
         return count
+
+    def load_leave_form(self) -> bool:
+        """線上請假, built as data only: its review workflow (學務處 of the child's school) and
+        the form page with its fields, published."""
+        from django.contrib.contenttypes.models import ContentType
+        from wagtail.models import Workflow, WorkflowTask
+
+        from review_workflow.models import SchoolFormField, SchoolFormPage
+        from review_workflow.models import SchoolRegistrarTask as OfficeTask
+
+        if SchoolFormPage.objects.filter(slug="leave").exists():
+            return False
+        workflow, created = Workflow.objects.get_or_create(name=LEAVE_WORKFLOW)
+        if created:
+            task = OfficeTask.objects.create(
+                name="學務處審核", content_type=ContentType.objects.get_for_model(OfficeTask)
+            )
+            WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+        page = SchoolFormPage(
+            title="線上請假",
+            slug="leave",
+            intro="<p>學生請假請於請假當日或返校後三日內填寫，由學校學務處審核。</p>",
+            thanks_text="<p>已送出請假單，學務處審核後會以電子郵件通知您。</p>",
+            workflow=workflow,
+        )
+        for order, (step, label, kind, required, choices, help_text) in enumerate(
+            LEAVE_FORM_FIELDS
+        ):
+            page.form_fields.add(
+                SchoolFormField(
+                    sort_order=order,
+                    step_title=step,
+                    label=label,
+                    field_type=kind,
+                    required=required,
+                    choices=choices,
+                    help_text=help_text,
+                )
+            )
+        HomePage.objects.get().add_child(instance=page)
+        page.save_revision().publish()
+        return True
 
     def load_bulletins(self) -> int:
         home = HomePage.objects.get()
