@@ -96,6 +96,15 @@ class SchoolFormSubmission(AbstractBuiltFormSubmission):
     )
 
     class Meta:
+        constraints = [
+            # One unsent draft per parent and form: two first visits at once (a double click)
+            # find the same draft.
+            models.UniqueConstraint(
+                fields=["page", "requester"],
+                condition=models.Q(submitted_at__isnull=True),
+                name="one_draft_per_parent_and_school_form",
+            )
+        ]
         indexes = [models.Index(fields=["page", "requester", "created_at"])]
         verbose_name = _("form submission")
         verbose_name_plural = _("form submissions")

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
@@ -417,6 +417,8 @@ class ReviewedFormPage(MultiStepFormPage):
 
     base_form_class = WagtailAdminFormPageForm
     form_builder = ReviewedFormBuilder
+    # Its model (a subclass of AbstractBuiltFormSubmission) should keep one unsent draft per
+    # page and requester (a unique constraint): a double click then finds the same draft.
     submission_model: type[AbstractBuiltFormSubmission]
     child_field = "child"
 
@@ -504,20 +506,22 @@ class ReviewedFormPage(MultiStepFormPage):
     def submission_for_child(self, request, *, child, current):
         """The draft a new submission for ``child`` is written to: the current draft (its child
         changed), the person's unsent draft on this form, or a new one."""
-        model = self.submission_model
+        drafts = self.submissions_of(request).filter(submitted_at__isnull=True)
         with transaction.atomic():
             if current is None or current.submitted_at is not None:
-                current = (
-                    self.submissions_of(request)
-                    .select_for_update(of=("self",))
-                    .filter(submitted_at__isnull=True)
-                    .first()
-                )
+                current = drafts.select_for_update(of=("self",)).first()
             if current is None:
-                current = model.objects.create(
-                    page=self, requester=request.user, live=False, **{self.child_field: child}
-                )
-            elif getattr(current, f"{self.child_field}_id") != child.pk:
+                try:
+                    with transaction.atomic():
+                        current = self.submission_model.objects.create(
+                            page=self,
+                            requester=request.user,
+                            live=False,
+                            **{self.child_field: child},
+                        )
+                except IntegrityError:  # the same first visit, a moment earlier (a unique draft)
+                    current = drafts.select_for_update(of=("self",)).get()
+            if getattr(current, f"{self.child_field}_id") != child.pk:
                 setattr(current, self.child_field, child)
                 current.save(update_fields=[self.child_field])
         request._reviewed_submission = current

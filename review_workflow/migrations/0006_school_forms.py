@@ -78,6 +78,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'form submission',
                 'verbose_name_plural': 'form submissions',
+                'constraints': [models.UniqueConstraint(condition=models.Q(('submitted_at__isnull', True)), fields=('page', 'requester'), name='one_draft_per_parent_and_school_form')],
                 'indexes': [models.Index(fields=['page', 'requester', 'created_at'], name='review_work_page_id_81d8d3_idx')],
             },
         ),
