@@ -539,11 +539,17 @@ class ReviewedFormPage(MultiStepFormPage):
         return super().serve_step(request, name)
 
     def get_preview_submission(self, request, step):
-        return self.submission_model(page=self, requester=request.user, draft_data={})
+        return self.submission_model(page=self, draft_data={})
 
     def serve_preview(self, request, mode_name):
+        """Each screen as a parent sees it, with an empty draft (no child, nothing typed)."""
         step = self.get_step(mode_name) or self.get_steps()[0]
         submission = self.get_preview_submission(request, step)
-        form = step.get_form(self, request, submission) if isinstance(step, FieldsStep) else None
-        context = {"answers": [], "problems": [], "attachments_kept": {}, "preview": True}
-        return self.render_step(request, step, submission, form=form, **context)
+        child_form = self.child_step.get_form(self, request, None)
+        context = {"preview": True, "child_form": child_form, "answers": [], "others": []}
+        if isinstance(step, ChildStep):
+            context["form"] = child_form
+        elif isinstance(step, FieldsStep | ConfirmStep):
+            form = step.get_form(self, request, submission)
+            context.update(form=form, **step.get_context(self, request, submission, form))
+        return self.render_step(request, step, submission, **context)
