@@ -166,3 +166,22 @@ def test_drafts_are_the_parents_alone(client, reviewer, leave_form, parent, chil
 
     assert client.get(reverse("school_form_submission:edit", args=(draft.pk,))).status_code == 404
     assert "陳小花" not in client.get(reverse("school_form_submission:list")).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_reviewer_opens_their_schools_submission_screens(client, reviewer, submissions):
+    ours, _theirs = submissions
+    kept = _with_attachment(ours)
+    admin_login(client, reviewer)
+
+    for name in ("edit", "inspect", "history", "workflow_history"):
+        response = client.get(_urls(ours)[name])
+        assert response.status_code == 200, name
+    for name in ("edit", "inspect"):
+        html = client.get(_urls(ours)[name]).content.decode()
+        assert "感冒發燒" in html, name
+    inspect = client.get(_urls(ours)["inspect"]).content.decode()
+    assert kept["name"] in inspect and _urls(ours)["attachment"] in inspect
+    # An attachment name the submission did not send, or a path outside its folder: nothing.
+    missing = reverse("school_form_submission:attachment", args=(ours.pk, "other"))
+    assert client.get(missing).status_code == 404
