@@ -19,22 +19,6 @@ from tests.factories import (
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def phone_without_javascript(browser, browser_context_args, csp_violations):
-    context = csp_violations(browser.new_context(**browser_context_args, java_script_enabled=False))
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def inspector(browser, browser_context_args, csp_violations):
-    context = csp_violations(browser.new_context(**browser_context_args))
-    yield context.new_page()
-    context.close()
-
-
 def test_a_parent_files_a_leave_request_on_a_phone(
     phone_without_javascript, inspector, live_server, tmp_path
 ):
