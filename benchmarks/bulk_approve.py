@@ -12,7 +12,7 @@ the production settings (DEBUG off, the database task queue of ``django_tasks_db
 loads the schools, publishes the wizard, and submits ``--applications`` applications of one
 school through the wizard's services (half of them with two applicants; one in ten by a parent
 who already has an account for an elder sibling), each with its review started. Then it times
-``review_workflow.services.applications_approve`` — what the admin's bulk action calls — as
+``review_workflow.services.bulk.applications_approve`` — what the admin's bulk action calls — as
 the school's registrar, and checks the outcome: every application approved and published, an
 account and a link for each applicant, the approval mails queued for the worker.
 """
@@ -96,11 +96,12 @@ def _run(args) -> int:
     from django.db import connection
     from django_tasks_db.models import DBTaskResult
 
+    from binding_forms.binding.services import wizard_page_create
     from binding_forms.models import Application, School
-    from binding_forms.services import districts_load_csv, schools_load_csv, wizard_page_create
+    from binding_forms.registry.services import districts_load_csv, schools_load_csv
     from home.models import HomePage
     from review_workflow.models import ParentAccount, ParentStudentLink
-    from review_workflow.services import applications_approve
+    from review_workflow.services.bulk import applications_approve
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
@@ -145,7 +146,7 @@ def _run(args) -> int:
     links = ParentStudentLink.objects.filter(student__school=school).count()
     new_accounts = ParentAccount.objects.count() - accounts_before
     queued_mails = DBTaskResult.objects.exclude(
-        task_path="binding_forms.tasks.application_start_review"
+        task_path="binding_forms.binding.tasks.application_start_review"
     ).count()
     print(
         f"Bulk approval: {approved:,} approved, {len(result.skipped):,} skipped in "
@@ -178,9 +179,9 @@ def _submit(args, school, wizard) -> int:
     from django.contrib.auth import get_user_model
 
     from benchmarks.roster_import import tw_id
-    from binding_forms import services
+    from binding_forms.binding import services
+    from binding_forms.identity.personal_data import encrypt, id_number_digest
     from binding_forms.models import ApplicationType, Student
-    from binding_forms.personal_data import encrypt, id_number_digest
 
     rng = random.Random(args.seed)
     one, two = (

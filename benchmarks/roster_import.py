@@ -115,8 +115,8 @@ def _run(args: argparse.Namespace) -> int:
     from django.db import connection
 
     from binding_forms.models import RegistryGuardian, School, Student
-    from binding_forms.roster import roster_import
-    from binding_forms.services import districts_load_csv, schools_load_csv
+    from binding_forms.registry.roster import roster_import
+    from binding_forms.registry.services import districts_load_csv, schools_load_csv
 
     # Production runs with DEBUG off; on, Django keeps every query's SQL in memory.
     settings.DEBUG = False

@@ -8,7 +8,8 @@ environment before this module is imported (production refuses to start without 
 import django
 from portal.settings.production import *  # noqa: F403
 
-INSTALLED_APPS = [*INSTALLED_APPS, "benchmarks.peer"]  # noqa: F405
+# Wagtail's form pages: the peer only (the portal has none).
+INSTALLED_APPS = [*INSTALLED_APPS, "wagtail.contrib.forms", "benchmarks.peer"]  # noqa: F405
 DEBUG = False
 
 # Plain http on 127.0.0.1: no TLS redirect, no HSTS, cookies that travel without TLS.

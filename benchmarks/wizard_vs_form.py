@@ -247,7 +247,8 @@ def _build(args: argparse.Namespace) -> Fixture:
     from django.core.management import call_command
     from django.db import connection
 
-    from binding_forms.services import districts_load_csv, schools_load_csv, wizard_page_create
+    from binding_forms.binding.services import wizard_page_create
+    from binding_forms.registry.services import districts_load_csv, schools_load_csv
     from home.models import HomePage
 
     started = time.perf_counter()
@@ -368,14 +369,14 @@ def _students(wizard, *, count: int) -> list[Visitor]:
     from django.utils.module_loading import import_string
 
     from benchmarks.roster_import import tw_id
-    from binding_forms.accounts import student_username
-    from binding_forms.models import School, Student
-    from binding_forms.personal_data import encrypt, id_number_digest
-    from binding_forms.services import (
+    from binding_forms.accounts.sign_in_name import student_username
+    from binding_forms.binding.services import (
         application_confirm_student,
         application_for,
         application_record_consent,
     )
+    from binding_forms.identity.personal_data import encrypt, id_number_digest
+    from binding_forms.models import School, Student
 
     rng = random.Random(20240901)
     schools = list(School.objects.order_by("moe_code"))
@@ -418,7 +419,7 @@ def _students(wizard, *, count: int) -> list[Visitor]:
 
             data = {
                 SESSION_KEY: user._meta.pk.value_to_string(user),
-                BACKEND_SESSION_KEY: "binding_forms.backends.SignInNameBackend",
+                BACKEND_SESSION_KEY: "binding_forms.accounts.backends.SignInNameBackend",
                 HASH_SESSION_KEY: user.get_session_auth_hash(),
             }
             if in_database:  # the common case, written in bulk below
@@ -829,7 +830,7 @@ def _drain_queue(env: dict[str, str], timeout: float) -> tuple[str, int]:
     from django_tasks_db.models import DBTaskResult
 
     review_starts = DBTaskResult.objects.filter(
-        task_path="binding_forms.tasks.application_start_review"
+        task_path="binding_forms.binding.tasks.application_start_review"
     )
     queued = review_starts.filter(status="READY").count()
     if not queued or timeout <= 0:

@@ -4,7 +4,7 @@ import logging
 
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 
-from binding_forms.accounts import sign_in_name_recorded
+from binding_forms.accounts.sign_in_name import sign_in_name_recorded
 
 logger = logging.getLogger("binding_forms.signin")
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from binding_forms import views
+from binding_forms.accounts import views
 
 urlpatterns = [
     path("", views.signin, name="signin"),

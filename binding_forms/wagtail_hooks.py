@@ -3,8 +3,9 @@ from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
 from binding_forms.models import Student
-from binding_forms.permissions import SchoolScopedPermissionPolicy
-from binding_forms.viewsets import StudentViewSet
+from binding_forms.registry import admin as registry_admin  # noqa: F401  (registers the city registry)
+from binding_forms.registry.scope import SchoolScopedPermissionPolicy
+from binding_forms.registry.viewsets import StudentViewSet
 
 # Students come from the registry system's roster: nobody edits them here, not even a superuser.
 register_permission_policy(Student, SchoolScopedPermissionPolicy(Student, read_only=True))

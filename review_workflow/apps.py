@@ -7,6 +7,7 @@ class ReviewWorkflowConfig(AppConfig):
     verbose_name = _("School review")
 
     def ready(self):
-        from review_workflow import checks, signal_handlers  # noqa: F401  (checks register)
+        from review_workflow import checks  # noqa: F401  (checks register)
+        from review_workflow.mail import notifications
 
-        signal_handlers.connect()
+        notifications.connect()

@@ -4,8 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import BaseBackend
 from django.utils import timezone
 
-from binding_forms.accounts import user_by_sign_in_name
-from binding_forms.personal_data import decrypt
+from binding_forms.accounts.sign_in_name import user_by_sign_in_name
 
 
 class ParentFirstPasswordBackend(BaseBackend):
@@ -31,7 +30,7 @@ class ParentFirstPasswordBackend(BaseBackend):
         ):
             return None
         try:
-            last_six = decrypt(account.id_number_encrypted)[-6:]
+            last_six = account.id_number_revealed()[-6:]
         except ValueError:
             return None
         if not hmac.compare_digest(password.strip().encode(), last_six.encode()):

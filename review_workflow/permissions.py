@@ -1,6 +1,6 @@
 """What a registrar may do with applications and parent–child links: their own school's only."""
 
-from binding_forms.permissions import SchoolScopedPermissionPolicy
+from binding_forms.registry.scope import SchoolScopedPermissionPolicy
 
 
 class ApplicationPermissionPolicy(SchoolScopedPermissionPolicy):

@@ -11,7 +11,7 @@ except ImportError:  # Django 5.2 LTS: the backport
 def mail_send(mail_id: int) -> str:
     """One attempt at sending a stored mail; failures are recorded and retried (see
     ``review_workflow.mail``). Only the row's id travels through the queue, never the text."""
-    from review_workflow.mail import mail_deliver
+    from review_workflow.mail.outbox import mail_deliver
 
     mail = mail_deliver(mail_id=mail_id)
     return mail.status if mail is not None else "not due"

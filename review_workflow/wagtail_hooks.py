@@ -5,14 +5,14 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from binding_forms.models import Application, School, Student
-from review_workflow import two_factor
-from review_workflow.admin_views import (
-    ApplicationDeleteBulkAction,
-    ApproveBulkAction,
-    BindingProgressPanel,
-)
-from review_workflow.mail_admin_views import MailResendView
+from binding_forms.accounts import two_factor
+from binding_forms.models import Application, Student
+from binding_forms.registry.scope import schools_served_by, serves_every_school
+from review_workflow.admin.bulk_actions import ApplicationDeleteBulkAction, ApproveBulkAction
+from review_workflow.admin.dashboard import BindingProgressPanel
+from review_workflow.admin.mail import MailResendView
+from review_workflow.admin.school_forms import SchoolFormSubmissionViewSet
+from review_workflow.admin.viewsets import ApplicationViewSet, ParentStudentLinkViewSet
 from review_workflow.models import (
     MailTemplate,
     ParentStudentLink,
@@ -24,8 +24,6 @@ from review_workflow.permissions import (
     ParentStudentLinkPermissionPolicy,
     SchoolFormSubmissionPermissionPolicy,
 )
-from review_workflow.school_forms_admin import SchoolFormSubmissionViewSet
-from review_workflow.viewsets import ApplicationViewSet, ParentStudentLinkViewSet
 
 # Two-factor sign-in ----------------------------------------------------------------------
 
@@ -90,7 +88,10 @@ def register_review_log_actions(actions):
 
 @hooks.register("construct_homepage_panels")
 def add_binding_progress_panel(request, panels):
-    schools = list(School.objects.filter(registrars=request.user).order_by("moe_code"))
+    # A superuser serves every school: a panel each would be the whole city on one page.
+    if serves_every_school(request.user):
+        return
+    schools = list(schools_served_by(request.user).order_by("moe_code"))
     if schools:
         panels.append(BindingProgressPanel(schools))
 

@@ -75,8 +75,8 @@ def student(
     enrolled: bool = True,
 ):
     """A registry student as a roster import leaves it: ID kept as digest and ciphertext."""
+    from binding_forms.identity.personal_data import encrypt, id_number_digest
     from binding_forms.models import Student
-    from binding_forms.personal_data import encrypt, id_number_digest
 
     return Student.objects.create(
         school=school,
@@ -116,7 +116,7 @@ MOTHER = {
 
 def submitted_application(*, student, page=None, applicants=(FATHER,)):
     """An application as the wizard leaves it after 確認送出 (its review started)."""
-    from binding_forms import services
+    from binding_forms.binding import services
     from binding_forms.models import ApplicationType
 
     if student.user is None:

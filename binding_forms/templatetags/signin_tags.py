@@ -3,7 +3,7 @@ import math
 
 from django import template
 
-from binding_forms.accounts import signed_in_label as _signed_in_label
+from binding_forms.accounts.sign_in_name import signed_in_label as _signed_in_label
 
 register = template.Library()
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
-from review_workflow.mail_text import DEFAULTS
+from review_workflow.mail.wording import DEFAULTS
 
 EDITOR_PERMISSIONS = ["add_mailtemplate", "change_mailtemplate", "view_mailtemplate"]
 

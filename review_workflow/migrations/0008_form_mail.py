@@ -9,7 +9,7 @@ FORM_KINDS = ("form_sent", "form_approved", "form_changes_requested")
 
 
 def install_form_templates(apps, schema_editor):
-    from review_workflow.mail_text import DEFAULTS
+    from review_workflow.mail.wording import DEFAULTS
 
     MailTemplate = apps.get_model("review_workflow", "MailTemplate")
     for kind in FORM_KINDS:

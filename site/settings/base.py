@@ -30,7 +30,8 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 # The secret behind the keyed digests and encrypted copies of ID numbers (see
-# binding_forms/personal_data.py). Never in the database; losing it makes the copies unreadable.
+# binding_forms/identity/personal_data.py). Never in the database; losing it makes the copies
+# unreadable.
 PERSONAL_DATA_KEY = os.environ.get("PERSONAL_DATA_KEY", "")
 DEBUG = False
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
@@ -69,7 +70,6 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.sitemaps",
     "django.forms",
 ]
 # Widgets are rendered with the project's templates (the captcha widget is ours).
@@ -92,17 +92,17 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Parents' and student accounts' sessions end after PARENT_SESSION_IDLE_MINUTES idle.
-    "binding_forms.middleware.ParentSessionIdleMiddleware",
+    "binding_forms.accounts.middleware.ParentSessionIdleMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "review_workflow.two_factor.TwoFactorRequiredMiddleware",
-    "binding_forms.middleware.PasswordChangeRequiredMiddleware",
+    "binding_forms.accounts.two_factor.TwoFactorRequiredMiddleware",
+    "binding_forms.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # An admin URL whose id is not an integer answers 404 (some of Wagtail's would raise).
     "portal.admin_ids.AdminIdMiddleware",
     # Routes the wizard's steps from a checked memory instead of walking the page tree.
-    "binding_forms.routing.WizardRouteMiddleware",
+    "binding_forms.binding.routing.WizardRouteMiddleware",
     # django-axes must come last: it turns lockouts raised below it into responses.
     "axes.middleware.AxesMiddleware",
 ]
@@ -146,21 +146,21 @@ AUTHENTICATION_BACKENDS = [
     # django-axes first, so a locked-out account is refused before any password is checked.
     "axes.backends.AxesStandaloneBackend",
     # Django's ModelBackend, reading sign-in names as every entrance does (binding_forms.accounts).
-    "binding_forms.backends.SignInNameBackend",
-    "binding_forms.backends.StudentFirstPasswordBackend",
+    "binding_forms.accounts.backends.SignInNameBackend",
+    "binding_forms.accounts.backends.StudentFirstPasswordBackend",
     "review_workflow.backends.ParentFirstPasswordBackend",
 ]
 # A parent account's first password (last six digits of the ID number) stops working after this.
 PARENT_FIRST_PASSWORD_DAYS = int(os.environ.get("PARENT_FIRST_PASSWORD_DAYS", "30"))
 # Parents and student accounts, often on a shared phone: their session ends when the browser
-# closes and after this many minutes without a request (binding_forms/sessions.py). Staff keep
-# Django's SESSION_COOKIE_AGE (two weeks) and the admin's two-factor sign-in.
+# closes and after this many minutes without a request (binding_forms/accounts/sessions.py).
+# Staff keep Django's SESSION_COOKIE_AGE (two weeks) and the admin's two-factor sign-in.
 PARENT_SESSION_IDLE_MINUTES = int(os.environ.get("PARENT_SESSION_IDLE_MINUTES", "30"))
 LOGIN_URL = "signin"
 # Parents and student accounts sign in at /signin/ only (captcha, lockout); the admin's login
 # takes staff only, and Wagtail's front-end login (/_util/login/) leads to /signin/.
-WAGTAILADMIN_USER_LOGIN_FORM = "review_workflow.two_factor.StaffLoginForm"
-WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "review_workflow.two_factor.StaffPasswordResetForm"  # noqa: S105
+WAGTAILADMIN_USER_LOGIN_FORM = "binding_forms.accounts.two_factor.StaffLoginForm"
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "binding_forms.accounts.two_factor.StaffPasswordResetForm"  # noqa: S105
 WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL
 # Nor may editors protect a page or a document collection with a shared password: its form has
 # neither captcha nor lockout. "Signed-in users" or groups restrict through /signin/.
@@ -173,16 +173,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    {"NAME": "binding_forms.password_validation.NotIdentityValidator"},
+    {"NAME": "binding_forms.accounts.password_validation.NotIdentityValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a parent's reset link works for one day
 
-# Brute force (django-axes; binding_forms/lockout.py): AXES_FAILURE_LIMIT failed sign-ins lock an
-# account, from any address, for AXES_COOLOFF_MINUTES (the account + address pair with it: its
-# count is never higher). An address alone is locked only at AXES_ADDRESS_FAILURE_LIMIT failures
-# over all accounts: schools and mobile carriers put many families behind one address. Behind a
-# proxy, set AXES_PROXY_COUNT so the client's address is read from X-Forwarded-For.
-AXES_HANDLER = "binding_forms.lockout.AccountThenAddressHandler"
+# Brute force (django-axes; binding_forms/accounts/lockout.py): AXES_FAILURE_LIMIT failed
+# sign-ins lock an account, from any address, for AXES_COOLOFF_MINUTES (the account + address
+# pair with it: its count is never higher). An address alone is locked only at
+# AXES_ADDRESS_FAILURE_LIMIT failures over all accounts: schools and mobile carriers put many
+# families behind one address. Behind a proxy, set AXES_PROXY_COUNT so the client's address is
+# read from X-Forwarded-For.
+AXES_HANDLER = "binding_forms.accounts.lockout.AccountThenAddressHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", "100"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
@@ -191,7 +192,7 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 # Failures are counted by the sign-in name in one form, whatever its case or width; a name
 # holding an ID number is stored and logged as a keyed digest (binding_forms.accounts).
-AXES_USERNAME_CALLABLE = "binding_forms.accounts.axes_username"
+AXES_USERNAME_CALLABLE = "binding_forms.accounts.sign_in_name.axes_username"
 AXES_LOCKOUT_TEMPLATE = "binding_forms/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 # Kept out of the POST data axes records: secrets, and names typed in clear.
@@ -211,7 +212,7 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 
 # Captcha (django-simple-captcha): five digits, easy to read aloud; an audio version is offered
 # where the flite speech synthesiser is installed.
-CAPTCHA_CHALLENGE_FUNCT = "binding_forms.captcha.digits_challenge"
+CAPTCHA_CHALLENGE_FUNCT = "binding_forms.accounts.captcha.digits_challenge"
 CAPTCHA_LENGTH = 5
 CAPTCHA_IMAGE_SIZE = (150, 50)
 CAPTCHA_FONT_SIZE = 34
@@ -327,10 +328,10 @@ OTP_EMAIL_COOLDOWN_DURATION = 60
 BINDING_CODES_PER_HOUR = int(os.environ.get("BINDING_CODES_PER_HOUR", "10"))
 BINDING_CODE_ADDRESSES_PER_HOUR = int(os.environ.get("BINDING_CODE_ADDRESSES_PER_HOUR", "5"))
 
-# Two-factor sign-in for everyone who can reach the Wagtail admin (review_workflow/two_factor.py):
-# on unless ADMIN_TWO_FACTOR_REQUIRED is 0 (production ignores it). Authenticator apps show the
-# issuer beside the code. Each wrong code doubles the wait before the next one is checked
-# (django-otp's throttling).
+# Two-factor sign-in for everyone who can reach the Wagtail admin
+# (binding_forms/accounts/two_factor.py): on unless ADMIN_TWO_FACTOR_REQUIRED is 0 (production
+# ignores it). Authenticator apps show the issuer beside the code. Each wrong code doubles the
+# wait before the next one is checked (django-otp's throttling).
 ADMIN_TWO_FACTOR_REQUIRED = env_bool("ADMIN_TWO_FACTOR_REQUIRED", default=True)
 OTP_TOTP_ISSUER = "臺北市校務系統入口網"
 OTP_TOTP_THROTTLE_FACTOR = 1

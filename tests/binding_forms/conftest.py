@@ -6,9 +6,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from hypothesis import HealthCheck, settings
 
-from binding_forms.accounts import student_username
+from binding_forms.accounts.sign_in_name import student_username
+from binding_forms.binding.services import wizard_page_create
 from binding_forms.models import Application
-from binding_forms.services import wizard_page_create
 from tests.factories import school, student
 
 

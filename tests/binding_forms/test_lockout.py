@@ -10,7 +10,7 @@ from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from binding_forms.personal_data import encrypt, id_number_digest
+from binding_forms.identity.personal_data import encrypt, id_number_digest
 from review_workflow.models import ParentAccount
 from tests.binding_forms.test_signin import SIGNIN, sign_in, solve_captcha
 from tests.factories import UserFactory
@@ -169,7 +169,7 @@ IN_EMAIL = "E298765432"
 
 
 def test_a_name_holding_an_id_is_recorded_as_a_digest_one_per_name(settings):
-    from binding_forms.accounts import sign_in_name_recorded
+    from binding_forms.accounts.sign_in_name import sign_in_name_recorded
 
     recorded = {sign_in_name_recorded(name) for name in ("A123456789", "A123455789")}
 

@@ -23,16 +23,20 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from binding_forms import services
-from binding_forms.forms import (
+from binding_forms.binding import services
+from binding_forms.binding.forms import (
     EMAIL_MAX_LENGTH,
     NAME_MAX_LENGTH,
     ApplicantForm,
     ConsentForm,
     EmailCodeForm,
 )
+from binding_forms.identity.validators import (
+    has_control_characters,
+    normalize_tw_id,
+    normalize_tw_mobile,
+)
 from binding_forms.models import Applicant, Application
-from binding_forms.validators import has_control_characters, normalize_tw_id, normalize_tw_mobile
 from tests.binding_forms.test_wizard import applicants_post, url, walk_to_applicants
 from tests.factories import FATHER
 
@@ -126,7 +130,7 @@ def test_an_id_number_is_normalised_or_refused(value):
 
 @st.composite
 def valid_ids(draw):
-    from binding_forms.validators import LETTER_CODES
+    from binding_forms.identity.validators import LETTER_CODES
 
     letter = draw(st.sampled_from(sorted(LETTER_CODES)))
     body = draw(st.sampled_from("1289")) + "".join(

@@ -66,7 +66,7 @@ def test_registrar_resets_a_student_account_to_the_first_password(client, regist
     assert entry.user_id == registrar.pk and entry.object_id == str(pupil.pk)
 
     # The parent signs in with the child's ID number again, then must change it.
-    from binding_forms.backends import StudentFirstPasswordBackend
+    from binding_forms.accounts.backends import StudentFirstPasswordBackend
 
     assert (
         StudentFirstPasswordBackend().authenticate(None, username="313601-P108035", password=OUR_ID)

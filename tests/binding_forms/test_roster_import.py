@@ -10,10 +10,10 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from binding_forms import roster
+from binding_forms.identity.personal_data import decrypt, id_number_digest
 from binding_forms.models import RegistryGuardian, School, Student
-from binding_forms.personal_data import decrypt, id_number_digest
-from binding_forms.roster import RosterFileError, RosterRowError, roster_import
+from binding_forms.registry import roster
+from binding_forms.registry.roster import RosterFileError, RosterRowError, roster_import
 from tests.factories import UserFactory
 from tests.factories import school as make_school
 from tests.pii import tables_holding

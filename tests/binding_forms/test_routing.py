@@ -1,12 +1,12 @@
 """The wizard's steps are routed from a memory each process checks against the database at every
-request (binding_forms/routing.py): never a stale address, never a stale page."""
+request (binding_forms/binding/routing.py): never a stale address, never a stale page."""
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import PageViewRestriction, Site
 
-from binding_forms import routing
+from binding_forms.binding import routing
 from tests.binding_forms.test_wizard import url, walk_to_applicants
 
 

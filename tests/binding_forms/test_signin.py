@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
-from binding_forms.forms import SIGN_IN_FAILED
+from binding_forms.accounts.forms import SIGN_IN_FAILED
 from tests.factories import school, student
 from tests.pii import tables_holding
 

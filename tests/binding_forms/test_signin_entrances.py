@@ -114,7 +114,7 @@ def test_no_login_url_but_the_two(client):
         "/admin/login/",
     ]
     assert list(served_sign_ins) == ["/admin/login/"]
-    from review_workflow.two_factor import StaffLoginForm
+    from binding_forms.accounts.two_factor import StaffLoginForm
 
     assert get_user_login_form() is StaffLoginForm
     assert resolve("/signin/").url_name == "signin"

@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from binding_forms.accounts import signed_in_label
-from binding_forms.sessions import LAST_SEEN
+from binding_forms.accounts.sessions import LAST_SEEN
+from binding_forms.accounts.sign_in_name import signed_in_label
 from tests.binding_forms.test_signin import SIGNIN, sign_in, solve_captcha
 from tests.factories import admin_login, registrar_user
 

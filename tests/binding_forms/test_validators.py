@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from binding_forms.validators import normalize_tw_id, normalize_tw_mobile
+from binding_forms.identity.validators import normalize_tw_id, normalize_tw_mobile
 
 # Letter codes run 10, 11, … in this order; I, O, W, X, Y, Z are out of alphabetical sequence.
 _LETTER_ORDER = "ABCDEFGHJKLMNPQRSTUVXYWZIO"

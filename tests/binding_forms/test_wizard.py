@@ -6,8 +6,8 @@ from django.core import mail
 from django_otp.plugins.otp_email.models import EmailDevice
 from wagtail.models import WorkflowState
 
+from binding_forms.binding.tasks import application_start_review
 from binding_forms.models import Applicant, Application
-from binding_forms.tasks import application_start_review
 from tests.factories import DUMMY_TASKS, FATHER, student
 from tests.factories import MOTHER as FACTORY_MOTHER
 from tests.pii import tables_holding

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
+from binding_forms.identity.personal_data import decrypt
 from binding_forms.models import Applicant, Application
-from binding_forms.personal_data import decrypt
 from tests.binding_forms.test_wizard import (
     TWO_APPLICANTS,
     applicants_post,

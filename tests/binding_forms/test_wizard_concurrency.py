@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, connections
 from wagtail.models import WorkflowState
 
-from binding_forms import services
+from binding_forms.binding import services
 from binding_forms.models import Applicant, Application, ApplicationType
 from tests.factories import school, student
 

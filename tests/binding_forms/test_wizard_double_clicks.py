@@ -13,7 +13,7 @@ from django.test import Client
 from django_otp.plugins.otp_email.models import EmailDevice
 from wagtail.models import WorkflowState
 
-from binding_forms.accounts import student_username
+from binding_forms.accounts.sign_in_name import student_username
 from binding_forms.models import Applicant, Application
 from tests.binding_forms.test_wizard import applicants_post, url, walk_to_applicants
 from tests.factories import FATHER, MOTHER, school, student

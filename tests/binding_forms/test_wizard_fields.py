@@ -8,7 +8,7 @@ import pytest
 from django import forms
 from django.template.loader import render_to_string
 
-from binding_forms.forms import ApplicantsForm
+from binding_forms.binding.forms import ApplicantsForm
 from binding_forms.templatetags.wizard_fields import plain_choice_field, plain_field
 from tests.binding_forms.test_wizard import FATHER, MOTHER, TWO_APPLICANTS, applicants_post
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from binding_forms.services import wizard_page_create
+from binding_forms.binding.services import wizard_page_create
 from home.models import HomePage
 from review_workflow.models import MailTemplate
 from tests.factories import admin_login, bulletin, editor_user

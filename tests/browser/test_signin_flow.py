@@ -83,7 +83,7 @@ def test_sign_in_errors_are_announced_beside_the_fields(page, live_server, captc
 def test_parent_signs_in_with_the_enter_key_and_signs_out(page, live_server, captcha_test_mode):
     from django.contrib.auth import get_user_model
 
-    from binding_forms.services import wizard_page_create
+    from binding_forms.binding.services import wizard_page_create
     from home.models import HomePage
 
     xiaohua = student(school=school())

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 
-from binding_forms.services import (
+from binding_forms.binding.services import (
     application_confirm_student,
     application_for,
     application_record_consent,
@@ -152,7 +152,7 @@ def _session_cookie_for(user, live_server) -> dict:
 
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "binding_forms.backends.SignInNameBackend"
+    session[BACKEND_SESSION_KEY] = "binding_forms.accounts.backends.SignInNameBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.save()
     return {

@@ -11,9 +11,9 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from binding_forms.binding.services import wizard_page_create
+from binding_forms.identity.personal_data import encrypt, id_number_digest
 from binding_forms.models import Applicant, Application, BindingWizardPage
-from binding_forms.personal_data import encrypt, id_number_digest
-from binding_forms.services import wizard_page_create
 from review_workflow.models import MailTemplate, OutgoingMail, ParentAccount, ParentStudentLink
 from tests.authorization_matrix import CELLS, ROLES, markdown
 from tests.factories import (

@@ -26,7 +26,7 @@ def database_queue(settings):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("migrated_rows_kept")
 def test_the_worker_starts_the_review_the_request_queued(database_queue, home_page):
-    from binding_forms.services import wizard_page_create
+    from binding_forms.binding.services import wizard_page_create
 
     wizard = wizard_page_create(parent=home_page)  # Wagtail's own tasks run as it publishes
     application = submitted_application(student=student(school=school()), page=wizard)
@@ -34,7 +34,7 @@ def test_the_worker_starts_the_review_the_request_queued(database_queue, home_pa
     queued = {result.task_path: result for result in DBTaskResult.objects.all()}
     # One task a submission (review start and confirmation mail); Wagtail's own ran in the
     # request, not queued.
-    assert sorted(queued) == ["binding_forms.tasks.application_start_review"]
+    assert sorted(queued) == ["binding_forms.binding.tasks.application_start_review"]
     assert {result.status for result in queued.values()} == {"READY"}
     assert application.current_workflow_state is None
     assert not OutgoingMail.objects.exists()

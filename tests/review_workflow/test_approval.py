@@ -18,7 +18,7 @@ from review_workflow.models import (
     ParentStudentLink,
     SchoolRegistrarTask,
 )
-from review_workflow.services import ProvisioningError
+from review_workflow.services.approval import ProvisioningError
 from tests.factories import (
     FATHER,
     MOTHER,
@@ -200,8 +200,8 @@ def test_an_email_that_signs_in_a_staff_member_stops_the_approval_whole(xiaohua,
 
 
 def test_changes_requested_resubmitted_then_approved(xiaohua, registrar):
+    from binding_forms.binding.services import application_submit
     from binding_forms.models import ApplicationType
-    from binding_forms.services import application_submit
 
     application = submitted_application(student=xiaohua)
     decide(application, registrar, "reject", comment="手機號碼有誤")
@@ -255,7 +255,7 @@ def test_a_registrar_who_left_the_school_can_no_longer_act(xiaohua, registrar, s
 def test_bulk_approval_approves_what_the_registrar_may_and_reports_the_rest(
     songshan, xiaohua, registrar, other_registrar
 ):
-    from review_workflow.services import applications_approve
+    from review_workflow.services.bulk import applications_approve
 
     brother = student(school=songshan, number="110021", name="陳小明", id_number="A100000001")
     third = student(school=songshan, number="110022", name="陳小美", id_number="A200000003")
@@ -316,7 +316,7 @@ def test_a_bounced_approval_mail_shows_on_the_application_with_a_way_to_resend(
 ):
     from django.urls import reverse
 
-    from review_workflow.mail import mail_track
+    from review_workflow.mail.outbox import mail_track
     from tests.factories import admin_login, use_mail_backend
 
     use_mail_backend(settings)
@@ -337,7 +337,7 @@ def test_a_bounced_approval_mail_shows_on_the_application_with_a_way_to_resend(
 
 
 def test_a_replayed_review_start_mails_nobody_twice(xiaohua):
-    from binding_forms.tasks import application_start_review
+    from binding_forms.binding.tasks import application_start_review
 
     application = submitted_application(student=xiaohua)  # the task ran once (immediate)
     assert OutgoingMail.objects.filter(kind="submitted").count() == 1

@@ -7,7 +7,7 @@ from django.urls import reverse
 from wagtail.models import TaskState
 
 from review_workflow.models import OutgoingMail, ParentStudentLink
-from review_workflow.services import applications_approve
+from review_workflow.services.bulk import applications_approve
 from tests.factories import MOTHER, admin_login, student, submitted_application
 
 XHR = {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"}
@@ -94,7 +94,7 @@ def test_a_task_state_that_is_no_longer_current_is_not_found(client, registrar, 
     old = _state(own)
     old.task.specific.on_action(old, registrar, "reject", comment="請補上第二位監護人")
     # The parent resends: the review resumes with a new task state.
-    from binding_forms.services import application_start_review
+    from binding_forms.binding.services import application_start_review
 
     own.refresh_from_db()
     application_start_review(application=own, user=own.requester)

@@ -18,7 +18,7 @@ IN_REASON = "Ｃ１８７６５４３２１"
 
 
 def test_ids_in_free_text_are_masked_whatever_their_width():
-    from binding_forms.personal_data import mask_id_numbers
+    from binding_forms.identity.personal_data import mask_id_numbers
 
     assert mask_id_numbers("請更正 a123456789、Ａ１２３４５６７８９；學號 108035") == (
         "請更正 a12****789、Ａ１２****７８９；學號 108035"

@@ -14,10 +14,10 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
 
+from binding_forms.binding.services import application_submit
+from binding_forms.identity.personal_data import encrypt, id_number_digest
 from binding_forms.models import Applicant, Application
-from binding_forms.personal_data import encrypt, id_number_digest
-from binding_forms.services import application_submit
-from review_workflow.mail import (
+from review_workflow.mail.outbox import (
     MailAddressTaken,
     mail_for_unbinding,
     mail_queue,
@@ -27,7 +27,7 @@ from review_workflow.mail import (
     mails_for_changes_requested,
     submission_mails_write,
 )
-from review_workflow.mail_text import DEFAULTS, MailKind, MailTemplateError, template_check
+from review_workflow.mail.wording import DEFAULTS, MailKind, MailTemplateError, template_check
 from review_workflow.models import MailTemplate, OutgoingMail, ParentStudentLink, SchoolLogEntry
 from review_workflow.tasks import mail_send
 from tests import factories
@@ -474,7 +474,7 @@ def test_no_mail_holds_an_id_number_or_a_password(application, django_capture_on
         )
         mail_for_unbinding(link=link, reason=f"申請人 {STUDENT_ID} 非監護人")
         # A school form (線上請假) sent, approved, sent back: its sender is told each time.
-        from review_workflow.mail import mail_for_form
+        from review_workflow.mail.outbox import mail_for_form
         from review_workflow.models import SchoolFormSubmission
 
         submission = SchoolFormSubmission.objects.create(

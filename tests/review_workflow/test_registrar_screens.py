@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import TaskState
 
+from binding_forms.binding.services import application_start_review
+from binding_forms.identity.personal_data import encrypt, id_number_digest
 from binding_forms.models import Applicant, Application, RegistryGuardian
-from binding_forms.personal_data import encrypt, id_number_digest
-from binding_forms.services import application_start_review
 from review_workflow.models import ParentAccount, ParentStudentLink, SchoolLogEntry
 from tests.factories import admin_login, registrar_user, school, student
 
@@ -394,7 +394,7 @@ def test_bulk_approve_with_another_schools_ids_touches_nothing(
 def test_bulk_approve_skips_an_application_the_task_does_not_let_the_user_approve(
     songshan, workflow
 ):
-    from review_workflow.services import applications_approve
+    from review_workflow.services.bulk import applications_approve
 
     app = application(pupil=student(school=songshan))
     outsider = registrar_user(of_school=school(moe_code="999999", name="別校"), username="x")
@@ -543,7 +543,7 @@ def test_dashboard_shows_binding_progress_per_class_lagging_first(
 
 @pytest.mark.django_db
 def test_binding_progress_is_one_query_per_school(songshan, django_assert_num_queries):
-    from review_workflow.admin_views import binding_progress
+    from review_workflow.admin.dashboard import binding_progress
 
     for n in range(6):
         student(school=songshan, number=f"3000{n}", grade=n % 3 + 1, class_number=n % 2 + 1)

@@ -7,8 +7,8 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
+from binding_forms.binding.services import application_submit, wizard_page_create
 from binding_forms.models import ApplicationType, BindingWizardPage
-from binding_forms.services import application_submit, wizard_page_create
 from review_workflow.models import SchoolLogEntry
 from tests.factories import FATHER, admin_login, student, submitted_application
 

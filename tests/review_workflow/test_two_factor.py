@@ -162,7 +162,7 @@ def test_each_backup_code_works_exactly_once(client, registrar, settings):
 @pytest.mark.django_db
 def test_new_backup_codes_replace_the_old_ones(client, registrar):
     admin_login(client, registrar)
-    from review_workflow.two_factor import backup_codes_generate
+    from binding_forms.accounts.two_factor import backup_codes_generate
 
     old = backup_codes_generate(user=registrar)
 
@@ -257,8 +257,8 @@ def test_editors_and_superusers_need_it_too(client, admin_user):
 
 @pytest.mark.django_db
 def test_parents_are_never_asked(client, home_page):
-    from binding_forms.accounts import student_username
-    from binding_forms.services import wizard_page_create
+    from binding_forms.accounts.sign_in_name import student_username
+    from binding_forms.binding.services import wizard_page_create
 
     wizard = wizard_page_create(parent=home_page)
     pupil = student(school=school())
@@ -304,7 +304,7 @@ def test_next_never_leaves_the_site(client, registrar, enrolled):
 def test_an_administrator_resets_a_lost_phone(client, registrar, enrolled):
     from django.core.management import call_command
 
-    from review_workflow.two_factor import backup_codes_generate
+    from binding_forms.accounts.two_factor import backup_codes_generate
 
     backup_codes_generate(user=registrar)
 

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 from tqdm import tqdm
 
 from binding_forms.models import School
-from binding_forms.roster import RosterFileError, roster_import
+from binding_forms.registry.roster import RosterFileError, roster_import
 
 
 class _BarStream:
@@ -25,7 +25,7 @@ class _BarStream:
 class Command(BaseCommand):
     help = (
         "Import students and their guardians from the registry system's CSV export "
-        "(format: binding_forms/roster.py). Bad rows are reported and skipped."
+        "(format: binding_forms/registry/roster.py). Bad rows are reported and skipped."
     )
 
     def add_arguments(self, parser):

@@ -14,14 +14,10 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 from wagtail.documents import get_document_model
 
+from binding_forms.binding.services import wizard_page_create
 from binding_forms.models import BindingWizardPage, School
-from binding_forms.roster import roster_import
-from binding_forms.services import (
-    DATA_DIR,
-    districts_load_csv,
-    schools_load_csv,
-    wizard_page_create,
-)
+from binding_forms.registry.roster import roster_import
+from binding_forms.registry.services import DATA_DIR, districts_load_csv, schools_load_csv
 from home.models import BulletinAttachment, BulletinPage, HomePage
 
 # The seed's 訊息快遞, oldest first: (ROC date, office, slug stem).
@@ -190,9 +186,9 @@ class Command(BaseCommand):
     def load_applications(self, school) -> int:
         """Classmates of 陳小花 whose parents have applied (one already approved), so the
         registrar's screens have something to show; 陳小花 is left for the handbook's flow."""
-        from binding_forms import services
+        from binding_forms.binding import services
+        from binding_forms.binding.tasks import application_start_review
         from binding_forms.models import Application, ApplicationType, Student
-        from binding_forms.tasks import application_start_review
 
         wizard = BindingWizardPage.objects.live().first()
         registrar = get_user_model().objects.get(username="songshan-registrar")

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from review_workflow.mail import mail_retry_due
+from review_workflow.mail.outbox import mail_retry_due
 
 
 class Command(BaseCommand):

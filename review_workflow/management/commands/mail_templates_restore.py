@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from review_workflow.mail import mail_templates_restore
-from review_workflow.mail_text import MailKind
+from review_workflow.mail.outbox import mail_templates_restore
+from review_workflow.mail.wording import MailKind
 
 
 class Command(BaseCommand):

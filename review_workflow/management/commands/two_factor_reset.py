@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from review_workflow.two_factor import two_factor_reset
+from binding_forms.accounts.two_factor import two_factor_reset
 
 
 class Command(BaseCommand):

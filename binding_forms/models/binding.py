@@ -1,0 +1,344 @@
+"""The binding wizard page (screens 2–4 of the handbook), its choices, and the applications."""
+
+from typing import NamedTuple
+
+from django.contrib.contenttypes.fields import GenericRelation
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField
+from wagtail.models import (
+    DraftStateMixin,
+    LockableMixin,
+    Orderable,
+    Page,
+    RevisionMixin,
+    WorkflowMixin,
+)
+
+from binding_forms.binding.consent import DEFAULT_CONSENT_NOTICE
+from binding_forms.identity.fields import IdNumberFields
+from binding_forms.models.registry import School, Student
+from binding_forms.models.users import User
+
+# The binding wizard (screens 2–4 of the handbook) -------------------------------------------
+
+
+def _wizard_step(name: str):
+    """A route of BindingWizardPage that runs the step view of that name."""
+
+    def route(page, request):
+        from binding_forms.binding import (
+            wizard,  # views import forms, which import other apps' models
+        )
+
+        return getattr(wizard, name)(page, request)
+
+    route.__name__ = name
+    return route
+
+
+DEFAULT_APPLICATION_TYPES = [
+    ("雙親為監護人，二位申請帳號", 2),
+    ("一位申請帳號", 1),
+    ("申請親生監護人，二位申請帳號", 2),
+    ("其他關係者擔任監護人，申辦帳號", 1),
+]
+DEFAULT_RELATIONSHIPS = ["父子", "父女", "母子", "母女", "祖孫", "監護人"]
+
+
+class BindingWizardPage(RoutablePageMixin, Page):
+    """The wizard a signed-in parent follows; its wording, consent notice, application types and
+    relationship choices are the editors'. The steps live in ``binding_forms.wizard``."""
+
+    level = models.CharField(
+        _("school level"),
+        max_length=20,
+        choices=School.Level.choices,
+        blank=True,
+        help_text=_("Leave empty to serve every level from this page."),
+    )
+    greeting_text = models.CharField(
+        _("introduction under the greeting"),
+        max_length=255,
+        default="本服務為臺北市政府教育局綁定親子帳號服務，請依序完成下列事項：",
+    )
+    student_text = models.CharField(
+        _("step 1: text above the student's data"),
+        max_length=255,
+        default="為確保貴子女權益，請協助確認學籍系統中相關資訊是否正確。",
+    )
+    wrong_data_text = models.CharField(
+        _("step 1: what to do if the data is wrong"),
+        max_length=255,
+        default="以上資訊若有錯誤，請洽學校註冊組辦理，再進行親子帳號申請。",
+    )
+    consent_intro = models.CharField(
+        _("step 2: introduction"),
+        max_length=255,
+        default="為使家長與學校聯繫更加緊密，了解學生各項學習表現，建議您申辦親子帳號，請參考以下相關說明。",
+    )
+    consent_notice = RichTextField(
+        _("step 2: consent notice"),
+        default=DEFAULT_CONSENT_NOTICE,
+        help_text=_(
+            "Each application records the published revision of this page its parent agreed to."
+        ),
+    )
+    consent_agree_label = models.CharField(
+        _("step 2: agree choice"),
+        max_length=255,
+        default="本人同意提供本同意書所需個資以立即享有臺北酷課雲（親師生學習整合平臺）各項服務。",
+    )
+    consent_refuse_label = models.CharField(
+        _("step 2: refuse choice"),
+        max_length=255,
+        default=(
+            "本人不同意提供本同意書所需個資，且知悉未提供相關資料將無法獲得臺北酷課雲"
+            "（親師生學習整合平臺）相關服務。"
+        ),
+    )
+    refusal_text = RichTextField(
+        _("step 2: shown after refusing"),
+        default=(
+            "<p>您選擇不同意提供個人資料，因此無法綁定親子帳號，也無法使用臺北酷課雲"
+            "（親師生學習整合平臺）及各項校園E化服務。若改變心意，隨時可以回到此處選擇同意。</p>"
+        ),
+    )
+    applicants_text = models.CharField(
+        _("step 3: introduction"),
+        max_length=255,
+        default="為確保貴子女的權益，保障個人資訊安全，請按下列流程提交。",
+    )
+    success_text = models.CharField(
+        _("text after submitting"), max_length=100, default="設定親子帳號成功!"
+    )
+    verify_email = models.BooleanField(
+        _("verify applicants' email with a one-time code"),
+        default=True,
+        help_text=_("Each applicant types a code mailed to them before the application is sent."),
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("level"),
+        FieldPanel("greeting_text"),
+        MultiFieldPanel(
+            [FieldPanel("student_text"), FieldPanel("wrong_data_text")],
+            heading=_("Step 1: the student's data"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("consent_intro"),
+                FieldPanel("consent_notice"),
+                FieldPanel("consent_agree_label"),
+                FieldPanel("consent_refuse_label"),
+                FieldPanel("refusal_text"),
+            ],
+            heading=_("Step 2: consent"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("applicants_text"),
+                InlinePanel("application_types", label=_("application types"), min_num=1),
+                InlinePanel("relationships", label=_("relationship choices"), min_num=1),
+                FieldPanel("verify_email"),
+                FieldPanel("success_text"),
+            ],
+            heading=_("Step 3: the applicants"),
+        ),
+    ]
+    parent_page_types = ["home.HomePage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("binding wizard")
+
+    # The steps (binding_forms/wizard.py); each keeps the form-page shape.
+    start = path("")(_wizard_step("start"))
+    student_step = path("student/", name="student")(_wizard_step("student_step"))
+    consent_step = path("consent/", name="consent")(_wizard_step("consent_step"))
+    applicants_step = path("applicants/", name="applicants")(_wizard_step("applicants_step"))
+    verify_step = path("verify/", name="verify")(_wizard_step("verify_step"))
+    done_step = path("done/", name="done")(_wizard_step("done_step"))
+    child_step = path("child/", name="child")(_wizard_step("child_step"))
+
+    def step_choices(self) -> "StepChoices":
+        """The application types and the relationship labels the applicants step offers.
+
+        Read once a process for each publication: they change only when the page is published,
+        which gives it a new live revision or publishing time, and so a new key (a publish in
+        another worker is seen at once; nothing is ever served from an older publication). A
+        preview's or an unsaved page's choices are in memory, and are used as they are.
+        """
+        in_memory = self.__dict__.get("_cluster_related_objects")  # modelcluster's unsaved children
+        if not self.pk or self.live_revision_id is None or in_memory:
+            return _read_step_choices(self)
+        key = (self.live_revision_id, self.last_published_at)
+        cached = _PUBLISHED_STEP_CHOICES.get(self.pk)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        choices = _read_step_choices(self)
+        _PUBLISHED_STEP_CHOICES[self.pk] = (key, choices)
+        return choices
+
+    def serve_preview(self, request, mode_name):
+        from binding_forms.binding import wizard
+
+        return wizard.preview(self, request, mode_name)
+
+    preview_modes = [
+        ("student", _("Step 1: the student's data")),
+        ("consent", _("Step 2: consent")),
+        ("applicants", _("Step 3: the applicants")),
+        ("done", _("After submitting")),
+    ]
+
+
+class ApplicationType(Orderable):
+    page = ParentalKey(
+        BindingWizardPage, on_delete=models.CASCADE, related_name="application_types"
+    )
+    label = models.CharField(_("label"), max_length=100)
+    applicant_count = models.PositiveSmallIntegerField(
+        _("applicants"), choices=[(1, _("one")), (2, _("two"))], default=1
+    )
+
+    panels = [FieldPanel("label"), FieldPanel("applicant_count")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class RelationshipChoice(Orderable):
+    page = ParentalKey(BindingWizardPage, on_delete=models.CASCADE, related_name="relationships")
+    label = models.CharField(_("label"), max_length=20)
+
+    panels = [FieldPanel("label")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class StepChoices(NamedTuple):
+    application_types: tuple[ApplicationType, ...]
+    relationships: tuple[str, ...]
+
+
+# BindingWizardPage.step_choices(): page id -> ((live revision, published at), choices).
+_PUBLISHED_STEP_CHOICES: dict[int, tuple[tuple, StepChoices]] = {}
+
+
+def _read_step_choices(page: BindingWizardPage) -> StepChoices:
+    types = tuple(page.application_types.all())
+    for item in types:  # kept across requests: not with this request's page object
+        item._state.fields_cache.pop("page", None)
+    return StepChoices(
+        application_types=types,
+        relationships=tuple(choice.label for choice in page.relationships.all()),
+    )
+
+
+class Application(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, ClusterableModel):
+    """One student's binding request: a draft while the parent fills the wizard (暫存), then
+    submitted into the Wagtail workflow assigned to applications (live stays False until the
+    school approves)."""
+
+    class Consent(models.TextChoices):
+        AGREED = "agreed", _("agreed")
+        REFUSED = "refused", _("refused")
+
+    student = models.OneToOneField(
+        Student, on_delete=models.CASCADE, related_name="application", verbose_name=_("student")
+    )
+    page = models.ForeignKey(
+        BindingWizardPage,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("wizard"),
+    )
+    requester = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="binding_applications",
+        verbose_name=_("requested by"),
+    )
+    student_confirmed_at = models.DateTimeField(_("student's data confirmed"), null=True)
+    consent = models.CharField(_("consent"), max_length=10, choices=Consent.choices, blank=True)
+    consent_revision = models.ForeignKey(
+        "wagtailcore.Revision",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("consent notice agreed to"),
+    )
+    consented_at = models.DateTimeField(_("consent given"), null=True)
+    application_type = models.CharField(_("application type"), max_length=100, blank=True)
+    applicant_count = models.PositiveSmallIntegerField(_("applicants"), default=0)
+    draft_data = models.JSONField(default=dict, blank=True, editable=False)
+    submitted_at = models.DateTimeField(_("submitted"), null=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    _revisions = GenericRelation(
+        "wagtailcore.Revision",
+        content_type_field="base_content_type",
+        object_id_field="object_id",
+        related_query_name="application",
+        for_concrete_model=False,
+    )
+    workflow_states = GenericRelation(
+        "wagtailcore.WorkflowState",
+        content_type_field="base_content_type",
+        object_id_field="object_id",
+        related_query_name="application",
+        for_concrete_model=False,
+    )
+
+    # Nothing points at an application from content: keep every wizard save out of Wagtail's
+    # reference index (a task per save otherwise).
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+
+    def __str__(self) -> str:
+        return (
+            f"{self.student.name}（{self.student.school.short_name or self.student.school.name}）"
+        )
+
+    @property
+    def revisions(self):
+        return self._revisions
+
+
+class Applicant(IdNumberFields):
+    """A parent or guardian named in an application (第一位, 第二位)."""
+
+    application = ParentalKey(Application, on_delete=models.CASCADE, related_name="applicants")
+    position = models.PositiveSmallIntegerField(_("position"))
+    name = models.CharField(_("applicant's name"), max_length=100)
+    relationship = models.CharField(_("relationship"), max_length=20)
+    mobile = models.CharField(_("mobile"), max_length=10)
+    email = models.EmailField(_("email"))
+    email_verified_at = models.DateTimeField(_("email verified"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "position"], name="one_applicant_per_position"
+            ),
+            models.UniqueConstraint(
+                fields=["application", "id_number_digest"], name="applicant_once_per_application"
+            ),
+        ]
+        verbose_name = _("applicant")
+        verbose_name_plural = _("applicants")
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.relationship}）"

@@ -1,0 +1,210 @@
+"""The application's screen: the registry beside the applicants, checks, masked IDs, the
+registrar's actions."""
+
+from django import forms
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import Panel
+from wagtail.snippets.views import snippets as snippet_views
+
+from binding_forms.identity.personal_data import mask_encrypted_id_number
+from binding_forms.models import Application
+from review_workflow.review_checks import ReviewStatus, applicant_checks, status_label
+
+# The application's screen: registry beside applicants, checks, masked IDs --------------------
+
+
+class ApplicationReviewForm(WagtailAdminModelForm):
+    """Read-only except each applicant's email (to correct a mistyped or bounced address);
+    the ID numbers, names and the rest come from the parent and the registry."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.applicant_rows = list(self.instance.applicants.all()) if self.instance.pk else []
+        for applicant in self.applicant_rows:
+            self.fields[self.email_field_name(applicant)] = forms.EmailField(
+                label=_("Email of %(name)s") % {"name": applicant.name},
+                initial=applicant.email,
+                max_length=254,
+            )
+
+    @staticmethod
+    def email_field_name(applicant) -> str:
+        return f"applicant_{applicant.position}_email"
+
+    def save(self, commit=True):
+        for applicant in self.applicant_rows:
+            applicant.email = self.cleaned_data[self.email_field_name(applicant)].strip()
+        # modelcluster keeps the children in memory until the instance (or its revision) is saved.
+        self.instance.applicants = self.applicant_rows
+        return super().save(commit=commit)
+
+    class Meta:
+        model = Application
+        fields: list[str] = []
+
+
+SUBMITTED_FIELDS = (
+    ("name", gettext_lazy("Applicant")),
+    ("relationship", gettext_lazy("Relationship")),
+    ("id_number_digest", gettext_lazy("ID number")),
+    ("mobile", gettext_lazy("Mobile")),
+    ("email", gettext_lazy("Email")),
+)
+
+
+def submissions_compared(application: Application) -> dict | None:
+    """The applicants as each submission sent them, side by side, the changed values marked;
+    None before a resubmission. Each review start saves a revision as the parent (requester)."""
+    revisions = list(
+        application.revisions.filter(user_id=application.requester_id).order_by("created_at", "pk")
+    )
+    if len(revisions) < 2:
+        return None
+    sent = []
+    for revision in revisions:
+        by_position = {a.get("position"): a for a in revision.content.get("applicants", [])}
+        sent.append(by_position)
+    positions = sorted({position for applicants in sent for position in applicants})
+    rows = []
+    for position in positions:
+        for field, label in SUBMITTED_FIELDS:
+            values = [applicants.get(position, {}).get(field, "") for applicants in sent]
+            shown = [
+                mask_encrypted_id_number(
+                    applicants.get(position, {}).get("id_number_encrypted", "")
+                )
+                if field == "id_number_digest"
+                else value
+                for applicants, value in zip(sent, values, strict=True)
+            ]
+            cells = [
+                {"value": value, "changed": index > 0 and values[index] != values[index - 1]}
+                for index, value in enumerate(shown)
+            ]
+            rows.append({"position": position, "label": label, "cells": cells})
+    return {"submitted_at": [revision.created_at for revision in revisions], "rows": rows}
+
+
+def review_context(application: Application, user) -> dict:
+    student = application.student
+    checks = applicant_checks(application)
+    return {
+        "submissions": submissions_compared(application),
+        "application": application,
+        "student": student,
+        "student_id_masked": student.id_number_masked,
+        "guardians": [
+            {
+                "guardian": guardian,
+                "id_masked": guardian.id_number_masked,
+                "which": f"guardian:{guardian.pk}",
+            }
+            for guardian in student.registry_guardians.all()
+        ],
+        "checks": [
+            {
+                "check": check,
+                "id_masked": check.applicant.id_number_masked,
+                "which": f"applicant:{check.applicant.pk}",
+            }
+            for check in checks
+        ],
+        "status": status_label(_application_status(application)),
+        "reveal_url": reverse(ApplicationViewSetNames.reveal_url_name, args=(application.pk,)),
+    }
+
+
+class ApplicationViewSetNames:
+    """URL names of the application screens (set by the viewset when it registers)."""
+
+    reveal_url_name = "application:reveal_id"
+
+
+def _application_status(application) -> str:
+    if application.live:
+        return ReviewStatus.APPROVED
+    state = application.current_workflow_state
+    if state is None:
+        latest = application.workflow_states.order_by("-created_at").first()
+        return latest.status if latest else ReviewStatus.DRAFT
+    return state.status
+
+
+class ApplicationReviewPanel(Panel):
+    """The registry's data beside the applicants', with the checks; emails are the only inputs."""
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "review_workflow/admin/application_review_panel.html"
+
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            application = self.instance
+            context.update(review_context(application, self.request.user))
+            context["inside_form"] = True
+            context["email_fields"] = {
+                applicant.position: self.form[ApplicationReviewForm.email_field_name(applicant)]
+                for applicant in getattr(self.form, "applicant_rows", [])
+            }
+            return context
+
+
+# Registrars act through the workflow only: no publishing, unpublishing, (re)submitting or
+# cancelling outside it, except publishing an approved application's corrected email.
+REGISTRAR_MENU_ITEMS = {"action-save", "action-locked", "approve", "reject"}
+REGISTRAR_ACTIONS = {"edit", "workflow-action"}
+
+
+def _may_republish(application) -> bool:
+    return application.live and not application.workflow_in_progress
+
+
+class ApplicationEditView(snippet_views.EditView):
+    def save_instance(self):
+        # Wagtail saves the form before every action of the edit screen; a registrar who only
+        # decides (or saves) without changing an email edited nothing: no revision, and no
+        # 已編輯 in the history.
+        if self.action in {"edit", "workflow-action"} and not self.form.has_changed():
+            self.new_revision = None
+            return self.object
+        return super().save_instance()
+
+    def get_available_actions(self):
+        actions = super().get_available_actions()
+        if self.request.user.is_superuser:
+            return actions
+        allowed = set(REGISTRAR_ACTIONS)
+        if _may_republish(self.live_object):
+            allowed.add("publish")
+        return [action for action in actions if action in allowed]
+
+    def _get_action_menu(self):
+        menu = super()._get_action_menu()
+        if self.request.user.is_superuser:
+            return menu
+        allowed = set(REGISTRAR_MENU_ITEMS)
+        if _may_republish(self.live_object):
+            allowed.add("action-publish")
+        items = [
+            item
+            for item in [menu.default_item, *menu.menu_items]
+            if item is not None and item.name in allowed
+        ]
+        menu.default_item = items[0] if items else None
+        menu.menu_items = items[1:]
+        return menu
+
+
+class ApplicationInspectView(snippet_views.InspectView):
+    template_name = "review_workflow/admin/application_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(review_context(self.object, self.request.user))
+        context["inside_form"] = False
+        context["edit_url"] = reverse(
+            self.object.snippet_viewset.get_url_name("edit"), args=(self.object.pk,)
+        )
+        return context

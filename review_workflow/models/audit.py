@@ -1,0 +1,67 @@
+"""The history of a school's records, seen only by that school's registrars."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import BaseLogEntry
+from wagtail.models.audit_log import ModelLogEntryManager
+
+from binding_forms.models import Application, Student
+from binding_forms.registry.scope import school_ids_served_by, serves_every_school
+from review_workflow.models.parents import ParentStudentLink
+
+# The history of a school's records, seen only by that school's registrars -------------------
+
+
+def school_id_of(instance) -> int | None:
+    """The school a registry record, application, form submission or link belongs to."""
+    from review_workflow.models.forms import SchoolFormSubmission
+
+    if isinstance(instance, Student):
+        return instance.school_id
+    if isinstance(instance, Application | ParentStudentLink | SchoolFormSubmission):
+        return (
+            Student.objects.filter(pk=instance.student_id)
+            .values_list("school_id", flat=True)
+            .first()
+        )
+    return None
+
+
+class SchoolLogEntryManager(ModelLogEntryManager):
+    def log_action(self, instance, action, **kwargs):
+        kwargs.setdefault("school_id", school_id_of(instance))
+        return super().log_action(instance, action, **kwargs)
+
+    def viewable_by_user(self, user):
+        """Wagtail shows a log model's entries to anyone with a permission on the model; these
+        name children and parents, so a registrar sees only their own schools' (superusers all).
+        """
+        if serves_every_school(user):
+            return self.all()
+        return self.filter(school_id__in=school_ids_served_by(user))
+
+
+class SchoolLogEntry(BaseLogEntry):
+    """Wagtail's log entry (site history, each object's history) for students, applications and
+    parent–child links, with the school they belong to (registered in wagtail_hooks.py)."""
+
+    object_id = models.CharField(max_length=255, db_index=True)
+    school = models.ForeignKey(
+        "binding_forms.School",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("school"),
+    )
+
+    objects = SchoolLogEntryManager()
+
+    def full_clean(self, exclude=None, **kwargs):
+        # Wagtail validates each log entry before saving it; the school was just read from the
+        # record being logged, so checking it exists again is a query per entry for nothing.
+        return super().full_clean(exclude={*(exclude or ()), "school"}, **kwargs)
+
+    class Meta(BaseLogEntry.Meta):
+        ordering = ["-timestamp", "-id"]
+        verbose_name = _("school log entry")
+        verbose_name_plural = _("school log entries")

@@ -1,0 +1,2 @@
+"""What the school decides and what follows, by topic: approval (accounts and links made by a
+decision), bulk (many approvals at once), links (revoking them)."""
