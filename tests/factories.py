@@ -178,31 +178,31 @@ def use_mail_backend(settings, backend: str = "anymail.backends.test.EmailBacken
 
 # Forms an editor builds, reviewed by a school's office ----------------------------------------
 
-LEAVE_FIELDS = [
-    # (step title, label, type, required, choices)
-    ("請假資料", "請假日期（起）", "date", True, ""),
-    ("", "請假日期（迄）", "date", True, ""),
-    ("", "假別", "radio", True, "病假\n事假\n公假"),
-    ("", "節次", "checkboxes", False, "早自習\n第一節\n第二節\n第三節\n第四節\n午休\n下午"),
-    ("事由與證明", "事由", "multiline", True, ""),
-    ("", "證明文件", "file", False, ""),
-]
+
+def leave_fields():
+    """線上請假's fields, as the tests build it: two screens, an optional attachment."""
+    from review_workflow.services.forms import FieldSpec
+
+    return [
+        FieldSpec("請假日期（起）", "date", step_title="請假資料"),
+        FieldSpec("請假日期（迄）", "date"),
+        FieldSpec("假別", "radio", choices="病假\n事假\n公假"),
+        FieldSpec(
+            "節次",
+            "checkboxes",
+            required=False,
+            choices="早自習\n第一節\n第二節\n第三節\n第四節\n午休\n下午",
+        ),
+        FieldSpec("事由", "multiline", step_title="事由與證明"),
+        FieldSpec("證明文件", "file", required=False),
+    ]
 
 
 def office_review_workflow(name: str = "學務處審核"):
-    """A workflow with one review by the child's school's office (the registrar task until the
-    office task exists: switching is this one line)."""
-    from django.contrib.contenttypes.models import ContentType
-    from wagtail.models import Workflow, WorkflowTask
+    """A workflow of one review by the office of the child's school."""
+    from review_workflow.services.forms import office_workflow_create
 
-    from review_workflow.models import SchoolRegistrarTask as OfficeTask
-
-    task = OfficeTask.objects.create(
-        name=name, content_type=ContentType.objects.get_for_model(OfficeTask)
-    )
-    workflow = Workflow.objects.create(name=name)
-    WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
-    return workflow
+    return office_workflow_create(name=name, task_name=name)
 
 
 def office_reviewer(*, of_school, **kwargs):
@@ -210,31 +210,19 @@ def office_reviewer(*, of_school, **kwargs):
     return registrar_user(of_school=of_school, **kwargs)
 
 
-def school_form(*, parent, title="線上請假", slug="leave", fields=LEAVE_FIELDS, workflow=None):
-    """A published school form with ``fields`` ((step title, label, type, required, choices)…)."""
-    from review_workflow.models import SchoolFormField, SchoolFormPage
+def school_form(*, parent, title="線上請假", slug="leave", fields=None, workflow=None):
+    """A published school form (線上請假's fields unless ``fields`` are given)."""
+    from review_workflow.services.forms import school_form_create
 
-    page = SchoolFormPage(
+    return school_form_create(
+        parent=parent,
         title=title,
         slug=slug,
+        fields=fields if fields is not None else leave_fields(),
+        workflow=workflow,
         intro="<p>請於請假後三日內填寫。</p>",
         thanks_text="<p>已送出，學務處將盡快審核。</p>",
-        workflow=workflow,
     )
-    for order, (step, label, kind, required, choices) in enumerate(fields):
-        page.form_fields.add(
-            SchoolFormField(
-                sort_order=order,
-                step_title=step,
-                label=label,
-                field_type=kind,
-                required=required,
-                choices=choices,
-            )
-        )
-    parent.add_child(instance=page)
-    page.save_revision().publish()
-    return page
 
 
 def sent_form_submission(*, page, parent, child, reason="感冒發燒。"):

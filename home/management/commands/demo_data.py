@@ -19,6 +19,7 @@ from binding_forms.models import BindingWizardPage, School
 from binding_forms.registry.roster import roster_import
 from binding_forms.registry.services import DATA_DIR, districts_load_csv, schools_load_csv
 from home.models import BulletinAttachment, BulletinPage, HomePage
+from review_workflow.services.forms import FieldSpec, office_workflow_create, school_form_create
 
 # The seed's 訊息快遞, oldest first: (ROC date, office, slug stem).
 SEED_BULLETINS = [
@@ -46,22 +47,24 @@ DEMO_USERS = [
         "Registrars",
     ),
 ]
-# 線上請假, as an editor builds it in the admin (rows, no code): (step, label, type, required,
-# choices, help text).
+# 線上請假, as an editor builds it in the admin: rows, no code.
 LEAVE_FORM_FIELDS = [
-    ("請假資料", "請假日期（起）", "date", True, "", ""),
-    ("", "請假日期（迄）", "date", True, "", "只請一天時，與起日相同。"),
-    ("", "假別", "radio", True, "病假\n事假\n公假\n喪假", ""),
-    (
-        "",
+    FieldSpec("請假日期（起）", "date", step_title="請假資料"),
+    FieldSpec("請假日期（迄）", "date", help_text="只請一天時，與起日相同。"),
+    FieldSpec("假別", "radio", choices="病假\n事假\n公假\n喪假"),
+    FieldSpec(
         "節次",
         "checkboxes",
-        True,
-        "全天\n早自習\n第一節\n第二節\n第三節\n第四節\n午休\n第五節\n第六節\n第七節",
-        "請勾選請假的節次。",
+        choices="全天\n早自習\n第一節\n第二節\n第三節\n第四節\n午休\n第五節\n第六節\n第七節",
+        help_text="請勾選請假的節次。",
     ),
-    ("事由與證明", "事由", "multiline", True, "", ""),
-    ("", "證明文件", "file", False, "", "例如醫師診斷證明（PDF、JPEG 或 PNG，5 MB 以內）。"),
+    FieldSpec("事由", "multiline", step_title="事由與證明"),
+    FieldSpec(
+        "證明文件",
+        "file",
+        required=False,
+        help_text="例如醫師診斷證明（PDF、JPEG 或 PNG，5 MB 以內）。",
+    ),
 ]
 LEAVE_WORKFLOW = "學務處審核（線上請假）"
 # Applications of the roster's classmates: (student number, applicants, approved already).
@@ -229,43 +232,24 @@ class Command(BaseCommand):
     def load_leave_form(self) -> bool:
         """線上請假, built as data only: its review workflow (學務處 of the child's school) and
         the form page with its fields, published."""
-        from django.contrib.contenttypes.models import ContentType
-        from wagtail.models import Workflow, WorkflowTask
+        from wagtail.models import Workflow
 
-        from review_workflow.models import SchoolFormField, SchoolFormPage
-        from review_workflow.models import SchoolRegistrarTask as OfficeTask
+        from review_workflow.models import SchoolFormPage
 
         if SchoolFormPage.objects.filter(slug="leave").exists():
             return False
-        workflow, created = Workflow.objects.get_or_create(name=LEAVE_WORKFLOW)
-        if created:
-            task = OfficeTask.objects.create(
-                name="學務處審核", content_type=ContentType.objects.get_for_model(OfficeTask)
-            )
-            WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
-        page = SchoolFormPage(
+        workflow = Workflow.objects.filter(name=LEAVE_WORKFLOW).first() or office_workflow_create(
+            name=LEAVE_WORKFLOW, task_name="學務處審核"
+        )
+        school_form_create(
+            parent=HomePage.objects.get(),
             title="線上請假",
             slug="leave",
+            fields=LEAVE_FORM_FIELDS,
+            workflow=workflow,
             intro="<p>學生請假請於請假當日或返校後三日內填寫，由學校學務處審核。</p>",
             thanks_text="<p>已送出請假單，學務處審核後會以電子郵件通知您。</p>",
-            workflow=workflow,
         )
-        for order, (step, label, kind, required, choices, help_text) in enumerate(
-            LEAVE_FORM_FIELDS
-        ):
-            page.form_fields.add(
-                SchoolFormField(
-                    sort_order=order,
-                    step_title=step,
-                    label=label,
-                    field_type=kind,
-                    required=required,
-                    choices=choices,
-                    help_text=help_text,
-                )
-            )
-        HomePage.objects.get().add_child(instance=page)
-        page.save_revision().publish()
         return True
 
     def load_bulletins(self) -> int:
