@@ -493,9 +493,10 @@ class ReviewedFormPage(MultiStepFormPage):
         if for_update:
             submissions = submissions.select_for_update(of=("self",))
         chosen = request.GET.get("submission", "")
-        submission = (
-            submissions.filter(pk=int(chosen)).first() if chosen.isdigit() else None
-        ) or submissions.first()
+        named = chosen.isascii() and chosen.isdigit() and len(chosen) < 10  # a crafted URL: ignored
+        submission = (submissions.filter(pk=int(chosen)).first() if named else None) or (
+            submissions.first()
+        )
         if submission is None:
             children = self.child_choices(request)
             if len(children) == 1:

@@ -151,3 +151,30 @@ def test_an_attachment_of_the_wrong_kind_or_size_is_refused(
     assert response.status_code == 200
     html = response.content.decode()
     assert f'id="id_{PROOF}-error"' in html and message in html
+
+
+@pytest.mark.django_db
+def test_a_submission_named_in_the_url_is_only_ever_the_parents_own(
+    client, leave_form, parent, stranger
+):
+    other_parent = UserFactory(username="lin@example.com")
+    ParentStudentLink.objects.create(parent=other_parent, student=stranger, relationship="父子")
+    theirs = SchoolFormSubmission.objects.create(
+        page=leave_form,
+        requester=other_parent,
+        student=stranger,
+        live=False,
+        draft_data={"part1": {"u5047u5225": "林家的假別"}},
+    )
+    client.force_login(parent)
+
+    for crafted in (str(theirs.pk), "²", "9" * 30, "-1", "1e3"):
+        response = client.get(f"{leave_form.url}part1/?submission={crafted}")
+        assert response.status_code in (200, 302), crafted
+        if response.status_code == 200:
+            assert (
+                "林家" not in response.content.decode()
+                and "林大明" not in response.content.decode()
+            )
+    mine = SchoolFormSubmission.objects.get(requester=parent)
+    assert mine.student.name == "陳小花"
