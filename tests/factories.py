@@ -90,11 +90,14 @@ def student(
     )
 
 
-def registrar_user(*, of_school, **kwargs):
-    """A registration office member of one school, in the Registrars group."""
+def registrar_user(*, of_school, office="registration", **kwargs):
+    """A member of one school's office (by default its registration office), in the Registrars
+    group (the permissions of the admin's review screens; the office decides which rows)."""
+    from binding_forms.registry.services import staff_assign
+
     user = UserFactory(is_staff=True, **kwargs)
     user.groups.add(Group.objects.get(name="Registrars"))
-    of_school.registrars.add(user)
+    staff_assign(user=user, school=of_school, office=office)
     return user
 
 

@@ -3,7 +3,7 @@
 from review_workflow.models.audit import SchoolLogEntry, SchoolLogEntryManager, school_id_of
 from review_workflow.models.mail import MailEvent, MailTemplate, OutgoingMail
 from review_workflow.models.parents import ParentAccount, ParentStudentLink
-from review_workflow.models.tasks import ChangesRequestedForm, SchoolRegistrarTask
+from review_workflow.models.tasks import ChangesRequestedForm, SchoolOfficeTask, reviewed_models
 
 __all__ = [
     "ChangesRequestedForm",
@@ -14,6 +14,7 @@ __all__ = [
     "ParentStudentLink",
     "SchoolLogEntry",
     "SchoolLogEntryManager",
-    "SchoolRegistrarTask",
+    "SchoolOfficeTask",
+    "reviewed_models",
     "school_id_of",
 ]

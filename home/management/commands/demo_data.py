@@ -17,7 +17,12 @@ from wagtail.documents import get_document_model
 from binding_forms.binding.services import wizard_page_create
 from binding_forms.models import BindingWizardPage, School
 from binding_forms.registry.roster import roster_import
-from binding_forms.registry.services import DATA_DIR, districts_load_csv, schools_load_csv
+from binding_forms.registry.services import (
+    DATA_DIR,
+    districts_load_csv,
+    schools_load_csv,
+    staff_assign,
+)
 from home.models import BulletinAttachment, BulletinPage, HomePage
 
 # The seed's 訊息快遞, oldest first: (ROC date, office, slug stem).
@@ -143,7 +148,9 @@ class Command(BaseCommand):
         for username, password, email, superuser, group in DEMO_USERS:
             self.ensure_user(username, password, email, superuser=superuser, group=group)
         songshan = School.objects.get(moe_code=DEMO_SCHOOL)
-        songshan.registrars.add(get_user_model().objects.get(username="songshan-registrar"))
+        staff_assign(
+            user=get_user_model().objects.get(username="songshan-registrar"), school=songshan
+        )
         report = roster_import(
             data=(DATA_DIR / "roster_sample.csv").read_bytes(), school=songshan, full=False
         )
