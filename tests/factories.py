@@ -90,11 +90,14 @@ def student(
     )
 
 
-def registrar_user(*, of_school, **kwargs):
-    """A registration office member of one school, in the Registrars group."""
+def registrar_user(*, of_school, office="registration", **kwargs):
+    """A member of one school's office (by default its registration office), in the Registrars
+    group (the permissions of the admin's review screens; the office decides which rows)."""
+    from binding_forms.registry.services import staff_assign
+
     user = UserFactory(is_staff=True, **kwargs)
     user.groups.add(Group.objects.get(name="Registrars"))
-    of_school.registrars.add(user)
+    staff_assign(user=user, school=of_school, office=office)
     return user
 
 
@@ -199,15 +202,15 @@ def leave_fields():
 
 
 def office_review_workflow(name: str = "學務處審核"):
-    """A workflow of one review by the office of the child's school."""
+    """A workflow of one review by the 學務處 of the child's school."""
     from review_workflow.services.forms import office_workflow_create
 
     return office_workflow_create(name=name, task_name=name)
 
 
-def office_reviewer(*, of_school, **kwargs):
-    """A member of the office that reviews the forms at ``of_school``."""
-    return registrar_user(of_school=of_school, **kwargs)
+def office_reviewer(*, of_school, office="student_affairs", **kwargs):
+    """A member of ``of_school``'s 學務處 (or ``office``), which reviews 線上請假."""
+    return registrar_user(of_school=of_school, office=office, **kwargs)
 
 
 def school_form(*, parent, title="線上請假", slug="leave", fields=None, workflow=None):

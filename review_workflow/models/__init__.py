@@ -4,7 +4,7 @@ from review_workflow.models.audit import SchoolLogEntry, SchoolLogEntryManager, 
 from review_workflow.models.forms import SchoolFormField, SchoolFormPage, SchoolFormSubmission
 from review_workflow.models.mail import MailEvent, MailTemplate, OutgoingMail
 from review_workflow.models.parents import ParentAccount, ParentStudentLink
-from review_workflow.models.tasks import ChangesRequestedForm, SchoolRegistrarTask
+from review_workflow.models.tasks import ChangesRequestedForm, SchoolOfficeTask, reviewed_models
 
 __all__ = [
     "ChangesRequestedForm",
@@ -18,6 +18,7 @@ __all__ = [
     "SchoolFormSubmission",
     "SchoolLogEntry",
     "SchoolLogEntryManager",
-    "SchoolRegistrarTask",
+    "SchoolOfficeTask",
+    "reviewed_models",
     "school_id_of",
 ]

@@ -8,8 +8,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from wagtail.models import Workflow, WorkflowTask
 
-from review_workflow.models import SchoolFormField, SchoolFormPage
-from review_workflow.models import SchoolRegistrarTask as OfficeTask
+from binding_forms.models import Office
+from review_workflow.models import SchoolFormField, SchoolFormPage, SchoolOfficeTask
 
 
 @dataclass(frozen=True)
@@ -25,11 +25,14 @@ class FieldSpec:
 
 
 @transaction.atomic
-def office_workflow_create(*, name: str, task_name: str) -> Workflow:
-    """A workflow of one review by an office of the child's school (the registrars' task until
-    the office task exists: the import above is the one line to change)."""
-    task = OfficeTask.objects.create(
-        name=task_name, content_type=ContentType.objects.get_for_model(OfficeTask)
+def office_workflow_create(
+    *, name: str, task_name: str, office: str = Office.STUDENT_AFFAIRS
+) -> Workflow:
+    """A workflow of one review by ``office`` of the child's school (學務處 by default)."""
+    task = SchoolOfficeTask.objects.create(
+        name=task_name,
+        office=office,
+        content_type=ContentType.objects.get_for_model(SchoolOfficeTask),
     )
     workflow = Workflow.objects.create(name=name)
     WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)

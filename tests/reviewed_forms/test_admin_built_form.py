@@ -32,8 +32,8 @@ def test_a_form_built_in_the_admin_is_filled_in_by_a_parent_and_approved(
     # An administrator sets up who reviews it: the office of the child's school.
     admin_login(client, admin_user)
     response = client.post(
-        reverse("wagtailadmin_workflows:add_task", args=("review_workflow", "schoolregistrartask")),
-        {"name": "學務處審核（社團）"},
+        reverse("wagtailadmin_workflows:add_task", args=("review_workflow", "schoolofficetask")),
+        {"name": "學務處審核（社團）", "office": "student_affairs"},
     )
     assert response.status_code == 302, response.content.decode()
     task = Task.objects.get(name="學務處審核（社團）")

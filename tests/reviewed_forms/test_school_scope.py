@@ -2,6 +2,7 @@
 workflow's action URLs, the attachments, the export and bulk approve all ask the one scope rule."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from wagtail.models import TaskState
 
@@ -185,3 +186,20 @@ def test_the_reviewer_opens_their_schools_submission_screens(client, reviewer, s
     # An attachment name the submission did not send, or a path outside its folder: nothing.
     missing = reverse("school_form_submission:attachment", args=(ours.pk, "other"))
     assert client.get(missing).status_code == 404
+
+
+@pytest.mark.django_db
+def test_another_office_of_the_same_school_does_not_review_the_form(client, registrar, submissions):
+    """線上請假's workflow names 學務處: the school's registration office (註冊組) neither sees
+    nor decides it."""
+    ours, _theirs = submissions
+    admin_login(client, registrar)
+
+    assert "陳小花" not in client.get(reverse("school_form_submission:list")).content.decode()
+    for name, url in _urls(ours).items():
+        assert client.get(url, **XHR).status_code in (403, 404), name
+    state = _state(ours)
+    with pytest.raises(PermissionDenied):
+        state.task.specific.on_action(state, registrar, "approve")
+    ours.refresh_from_db()
+    assert not ours.live

@@ -15,9 +15,14 @@ from reportlab.pdfgen import canvas
 from wagtail.documents import get_document_model
 
 from binding_forms.binding.services import wizard_page_create
-from binding_forms.models import BindingWizardPage, School
+from binding_forms.models import BindingWizardPage, Office, School
 from binding_forms.registry.roster import roster_import
-from binding_forms.registry.services import DATA_DIR, districts_load_csv, schools_load_csv
+from binding_forms.registry.services import (
+    DATA_DIR,
+    districts_load_csv,
+    schools_load_csv,
+    staff_assign,
+)
 from home.models import BulletinAttachment, BulletinPage, HomePage
 from review_workflow.services.forms import FieldSpec, office_workflow_create, school_form_create
 
@@ -172,7 +177,9 @@ class Command(BaseCommand):
         for username, password, email, superuser, group in DEMO_USERS:
             self.ensure_user(username, password, email, superuser=superuser, group=group)
         songshan = School.objects.get(moe_code=DEMO_SCHOOL)
-        songshan.registrars.add(get_user_model().objects.get(username="songshan-registrar"))
+        staff_assign(
+            user=get_user_model().objects.get(username="songshan-registrar"), school=songshan
+        )
         report = roster_import(
             data=(DATA_DIR / "roster_sample.csv").read_bytes(), school=songshan, full=False
         )
@@ -181,7 +188,11 @@ class Command(BaseCommand):
         )
         submitted = self.load_applications(songshan)
         self.stdout.write(f"Applications: {submitted} submitted for the registrar to review.")
-        songshan.registrars.add(get_user_model().objects.get(username="songshan-student-affairs"))
+        staff_assign(
+            user=get_user_model().objects.get(username="songshan-student-affairs"),
+            school=songshan,
+            office=Office.STUDENT_AFFAIRS,
+        )
         if self.load_leave_form():
             self.stdout.write("線上請假 published at /leave/, reviewed by 學務處.")
         self.stdout.write(self.style.SUCCESS("Demo data ready."))

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('binding_forms', '0004_binding_wizard'),
-        ('review_workflow', '0005_outgoing_mail_template_error'),
+        ('review_workflow', '0006_school_office_task'),
         ('wagtailcore', '0098_apitoken'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -1,19 +1,15 @@
 """The school offices' reviewers act on form submissions as on applications: see and change
-their school's (the task and the permission policy narrow it to the school), publish (Wagtail's
+their school's in their office (the task and the permission policy narrow it), publish (Wagtail's
 last workflow step publishes what it approves), lock and unlock."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 ACTIONS = ("view", "change", "publish", "lock", "unlock")
 
 
 def install(apps, schema_editor):
-    config = apps.get_app_config("review_workflow")
-    config.models_module = True
-    create_permissions(config, verbosity=0, apps=apps)
-    config.models_module = None
-
+    # Only these permissions, by hand: creating the app's whole set here would make the office
+    # task's before Django renames the registrar task's to them after migrating (a conflict).
     ContentType = apps.get_model("contenttypes.ContentType")
     Group = apps.get_model("auth.Group")
     Permission = apps.get_model("auth.Permission")
@@ -31,6 +27,6 @@ def install(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("review_workflow", "0006_school_forms")]
+    dependencies = [("review_workflow", "0007_school_forms")]
 
     operations = [migrations.RunPython(install, migrations.RunPython.noop)]

@@ -19,7 +19,7 @@ def install_form_templates(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("review_workflow", "0007_school_form_reviewers"),
+        ("review_workflow", "0008_school_form_reviewers"),
     ]
 
     operations = [
