@@ -365,6 +365,11 @@ class AbstractBuiltFormSubmission(AbstractReviewedSubmission):
     class Meta:
         abstract = True
 
+    @property
+    def child_label(self) -> str:
+        """Who it is about, as its sender's pages name the child (the concrete model says)."""
+        return ""
+
     def answers_text(self) -> str:
         return "；".join(f"{a['label']}：{answer_text(a)}" for a in self.sent_data)
 
