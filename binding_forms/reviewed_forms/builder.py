@@ -256,11 +256,13 @@ class FieldsStep(Step):
 
     def process(self, page, request, submission, form):
         values = _raw_values(form)
+        kept = self.kept(submission)
         for name, field in form.fields.items():
             if isinstance(field, forms.FileField):
                 value = form.cleaned_data.get(name)
                 if value and not isinstance(value, dict):
                     value = attachment_keep(submission=submission, upload=value)
+                    attachment_forget(submission=submission, kept=kept.get(name))
                 values[name] = value or None
         submission_draft_save(submission=submission, values={self.name: values})
         return None
@@ -392,6 +394,22 @@ def attachment_keep(*, submission, upload) -> dict:
     folder = f"{submission._meta.label_lower}/{submission.pk}"
     stored = attachment_storage().save(f"{folder}/{uuid.uuid4().hex}{extension}", upload)
     return {"path": stored, "name": posixpath.basename(upload.name)[:200], "size": upload.size}
+
+
+def attachment_forget(*, submission, kept) -> None:
+    """Delete an attachment a new upload replaced, unless it was sent (a reviewer may read what
+    was sent before changes were requested)."""
+    if not isinstance(kept, dict) or not isinstance(kept.get("path"), str):
+        return
+    sent = {
+        answer["value"].get("path")
+        for answer in submission.sent_data
+        if isinstance(answer.get("value"), dict)
+    }
+    folder = f"{submission._meta.label_lower}/{submission.pk}/"
+    path = posixpath.normpath(kept["path"])
+    if path not in sent and path.startswith(folder):
+        attachment_storage().delete(path)
 
 
 def attachment_open(*, submission, name: str):

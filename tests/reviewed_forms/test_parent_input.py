@@ -178,3 +178,31 @@ def test_a_submission_named_in_the_url_is_only_ever_the_parents_own(
             )
     mine = SchoolFormSubmission.objects.get(requester=parent)
     assert mine.student.name == "陳小花"
+
+
+@pytest.mark.django_db
+def test_a_replaced_attachment_is_deleted_unless_it_was_sent(client, leave_form, parent, reviewer):
+    from binding_forms.reviewed_forms.builder import attachment_storage
+
+    client.force_login(parent)
+    client.get(leave_form.url)
+    client.post(f"{leave_form.url}part1/", FIRST)
+
+    def upload(name):
+        client.post(
+            f"{leave_form.url}part2/",
+            {REASON: "就醫。", PROOF: SimpleUploadedFile(name, PDF_BYTES, "application/pdf")},
+        )
+        return SchoolFormSubmission.objects.get().draft_data["part2"][PROOF]["path"]
+
+    first = upload("一.pdf")
+    sent = upload("二.pdf")
+    assert not attachment_storage().exists(first) and attachment_storage().exists(sent)
+    client.post(f"{leave_form.url}confirm/")
+    submission = SchoolFormSubmission.objects.get()
+    state = submission.current_workflow_state.current_task_state
+    state.task.specific.on_action(state.specific, reviewer, "reject", comment="請附清楚的證明。")
+
+    # Asked for changes, the parent attaches another: what was sent stays for the school.
+    third = upload("三.pdf")
+    assert attachment_storage().exists(sent) and attachment_storage().exists(third)
