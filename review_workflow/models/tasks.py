@@ -16,7 +16,9 @@ from binding_forms.registry.scope import school_ids_served_by, serves_every_scho
 
 def reviewed_models() -> tuple[type[models.Model], ...]:
     """What a school's offices review: models with a ``student`` their workflow is about."""
-    return (Application,)
+    from review_workflow.models.forms import SchoolFormSubmission
+
+    return (Application, SchoolFormSubmission)
 
 
 class ChangesRequestedForm(TaskStateCommentForm):
