@@ -98,7 +98,11 @@ def _run(args) -> int:
 
     from binding_forms.binding.services import wizard_page_create
     from binding_forms.models import Application, School
-    from binding_forms.registry.services import districts_load_csv, schools_load_csv
+    from binding_forms.registry.services import (
+        districts_load_csv,
+        schools_load_csv,
+        staff_assign,
+    )
     from home.models import HomePage
     from review_workflow.models import ParentAccount, ParentStudentLink
     from review_workflow.services.bulk import applications_approve
@@ -111,7 +115,7 @@ def _run(args) -> int:
     school = School.objects.get(moe_code="313601")
     registrar = get_user_model().objects.create_user("songshan-registrar", is_staff=True)
     registrar.groups.add(Group.objects.get(name="Registrars"))
-    school.registrars.add(registrar)
+    staff_assign(user=registrar, school=school)
     applicants = _submit(args, school, wizard)
     DBTaskResult.objects.all().delete()  # the review starts, run above: only mail counts below
     with connection.cursor() as cursor:

@@ -22,7 +22,7 @@ In one run it:
    the end whatever happens; give a concurrent run from another checkout its own name),
    migrates it, loads the districts and schools, publishes the wizard under the home page with
    email codes off (so the applicants step's POST is the submit), keeps the school's review a
-   migration assigns to applications (``SchoolRegistrarTask``), and publishes
+   migration assigns to applications (``SchoolOfficeTask``), and publishes
    ``benchmarks.peer.PeerFormPage`` (Wagtail's ``AbstractEmailForm``) beside it with the
    applicants step's eleven fields and a ``to_address``, so each submission sends a mail (to
    the in-memory backend both pages share);

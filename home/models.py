@@ -29,7 +29,11 @@ class HomePage(RoutablePageMixin, Page):
     content_panels = [*Page.content_panels, FieldPanel("intro")]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["home.BulletinPage", "binding_forms.BindingWizardPage"]
+    subpage_types = [
+        "home.BulletinPage",
+        "binding_forms.BindingWizardPage",
+        "review_workflow.SchoolFormPage",
+    ]
     max_count = 1
 
     class Meta:

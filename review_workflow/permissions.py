@@ -1,4 +1,5 @@
-"""What a registrar may do with applications and parent–child links: their own school's only."""
+"""What school staff may do with applications, parent–child links and form submissions: their own
+school's only, in their own office."""
 
 from binding_forms.registry.scope import SchoolScopedPermissionPolicy
 
@@ -11,8 +12,8 @@ class ApplicationPermissionPolicy(SchoolScopedPermissionPolicy):
 
     denied_actions = frozenset({"add", "delete"})
 
-    def __init__(self, model):
-        super().__init__(model, school_path="student__school")
+    def __init__(self, model, **scope):
+        super().__init__(model, school_path="student__school", **scope)
 
     def user_has_permission(self, user, action) -> bool:
         if action in self.denied_actions:
@@ -33,3 +34,22 @@ class ParentStudentLinkPermissionPolicy(SchoolScopedPermissionPolicy):
         if action in {"add", "change", "delete"}:
             return False
         return super().user_has_permission(user, action)
+
+
+class SchoolFormSubmissionPermissionPolicy(ApplicationPermissionPolicy):
+    """Form submissions are kept as records like applications, each seen by the staff of its
+    child's school in the office its form's workflow names (學務處 for 線上請假); a draft is the
+    parent's alone until it is sent."""
+
+    # From a submission to the office of each review step of its form's workflow.
+    OFFICE_PATH = "page__workflow__workflow_tasks__task__schoolofficetask__office"
+
+    def __init__(self, model):
+        super().__init__(model, office_path=self.OFFICE_PATH)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        return (
+            super()
+            .instances_user_has_any_permission_for(user, actions)
+            .filter(submitted_at__isnull=False)
+        )

@@ -11,11 +11,18 @@ from binding_forms.registry.scope import schools_served_by, serves_every_school
 from review_workflow.admin.bulk_actions import ApplicationDeleteBulkAction, ApproveBulkAction
 from review_workflow.admin.dashboard import BindingProgressPanel
 from review_workflow.admin.mail import MailResendView
+from review_workflow.admin.school_forms import SchoolFormSubmissionViewSet
 from review_workflow.admin.viewsets import ApplicationViewSet, ParentStudentLinkViewSet
-from review_workflow.models import MailTemplate, ParentStudentLink, SchoolLogEntry
+from review_workflow.models import (
+    MailTemplate,
+    ParentStudentLink,
+    SchoolFormSubmission,
+    SchoolLogEntry,
+)
 from review_workflow.permissions import (
     ApplicationPermissionPolicy,
     ParentStudentLinkPermissionPolicy,
+    SchoolFormSubmissionPermissionPolicy,
 )
 
 # Two-factor sign-in ----------------------------------------------------------------------
@@ -43,7 +50,13 @@ register_permission_policy(Application, ApplicationPermissionPolicy(Application)
 register_permission_policy(ParentStudentLink, ParentStudentLinkPermissionPolicy(ParentStudentLink))
 
 
+register_permission_policy(
+    SchoolFormSubmission, SchoolFormSubmissionPermissionPolicy(SchoolFormSubmission)
+)
+
+
 register_snippet(ApplicationViewSet)
+register_snippet(SchoolFormSubmissionViewSet)
 
 
 @hooks.register("register_admin_viewset")
@@ -59,7 +72,7 @@ hooks.register("register_bulk_action", ApplicationDeleteBulkAction, order=100)
 @hooks.register("register_log_actions")
 def register_review_log_actions(actions):
     # Their history names children and parents: logged with the school, shown to its registrars.
-    for model in (Student, Application, ParentStudentLink):
+    for model in (Student, Application, ParentStudentLink, SchoolFormSubmission):
         actions.register_model(model, SchoolLogEntry)
     actions.register_action(
         "review_workflow.reveal_id",

@@ -90,11 +90,14 @@ def student(
     )
 
 
-def registrar_user(*, of_school, **kwargs):
-    """A registration office member of one school, in the Registrars group."""
+def registrar_user(*, of_school, office="registration", **kwargs):
+    """A member of one school's office (by default its registration office), in the Registrars
+    group (the permissions of the admin's review screens; the office decides which rows)."""
+    from binding_forms.registry.services import staff_assign
+
     user = UserFactory(is_staff=True, **kwargs)
     user.groups.add(Group.objects.get(name="Registrars"))
-    of_school.registrars.add(user)
+    staff_assign(user=user, school=of_school, office=office)
     return user
 
 
@@ -174,3 +177,77 @@ def use_mail_backend(settings, backend: str = "anymail.backends.test.EmailBacken
         settings.MAILERS = {"default": {"BACKEND": backend}}
     else:
         settings.EMAIL_BACKEND = backend
+
+
+# Forms an editor builds, reviewed by a school's office ----------------------------------------
+
+
+def leave_fields():
+    """線上請假's fields, as the tests build it: two screens, an optional attachment."""
+    from review_workflow.services.forms import FieldSpec
+
+    return [
+        FieldSpec("請假日期（起）", "date", step_title="請假資料"),
+        FieldSpec("請假日期（迄）", "date"),
+        FieldSpec("假別", "radio", choices="病假\n事假\n公假"),
+        FieldSpec(
+            "節次",
+            "checkboxes",
+            required=False,
+            choices="早自習\n第一節\n第二節\n第三節\n第四節\n午休\n下午",
+        ),
+        FieldSpec("事由", "multiline", step_title="事由與證明"),
+        FieldSpec("證明文件", "file", required=False),
+    ]
+
+
+def office_review_workflow(name: str = "學務處審核"):
+    """A workflow of one review by the 學務處 of the child's school."""
+    from review_workflow.services.forms import office_workflow_create
+
+    return office_workflow_create(name=name, task_name=name)
+
+
+def office_reviewer(*, of_school, office="student_affairs", **kwargs):
+    """A member of ``of_school``'s 學務處 (or ``office``), which reviews 線上請假."""
+    return registrar_user(of_school=of_school, office=office, **kwargs)
+
+
+def school_form(*, parent, title="線上請假", slug="leave", fields=None, workflow=None):
+    """A published school form (線上請假's fields unless ``fields`` are given)."""
+    from review_workflow.services.forms import school_form_create
+
+    return school_form_create(
+        parent=parent,
+        title=title,
+        slug=slug,
+        fields=fields if fields is not None else leave_fields(),
+        workflow=workflow,
+        intro="<p>請於請假後三日內填寫。</p>",
+        thanks_text="<p>已送出，學務處將盡快審核。</p>",
+    )
+
+
+def sent_form_submission(*, page, parent, child, reason="感冒發燒。"):
+    """A 線上請假 submission as the form leaves it after 確認送出 (its review started)."""
+    from django.db import transaction
+
+    from binding_forms.reviewed_forms.services import submission_submit
+    from review_workflow.models import SchoolFormSubmission
+
+    submission = SchoolFormSubmission.objects.create(
+        page=page, requester=parent, student=child, live=False
+    )
+    answers = [
+        {
+            "name": "u8acbu5047u65e5u671fu8d77",
+            "label": "請假日期（起）",
+            "type": "date",
+            "value": "2026-12-01",
+        },
+        {"name": "u4e8bu7531", "label": "事由", "type": "multiline", "value": reason},
+    ]
+    with transaction.atomic():
+        submission_submit(submission=submission, user=parent, changes={"sent_data": answers})
+    submission.refresh_from_db()
+    return submission

@@ -11,7 +11,14 @@ from binding_forms.models.binding import (
     RelationshipChoice,
     StepChoices,
 )
-from binding_forms.models.registry import District, RegistryGuardian, School, Student
+from binding_forms.models.registry import (
+    District,
+    Office,
+    RegistryGuardian,
+    School,
+    StaffAssignment,
+    Student,
+)
 from binding_forms.models.users import User
 
 __all__ = [
@@ -23,9 +30,11 @@ __all__ = [
     "ApplicationType",
     "BindingWizardPage",
     "District",
+    "Office",
     "RegistryGuardian",
     "RelationshipChoice",
     "School",
+    "StaffAssignment",
     "StepChoices",
     "Student",
     "User",

@@ -2,6 +2,9 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel
 
 from binding_forms.identity.fields import IdNumberFields
 from binding_forms.models.users import User
@@ -23,7 +26,7 @@ class District(models.Model):
         return self.name
 
 
-class School(models.Model):
+class School(ClusterableModel):
     class Level(models.TextChoices):
         ELEMENTARY = "elementary", _("elementary school (國小)")
         JUNIOR_HIGH = "junior_high", _("junior high school (國中)")
@@ -49,13 +52,6 @@ class School(models.Model):
         blank=True,
         help_text=_("Shown to parents whose child's data is wrong, e.g. a phone extension."),
     )
-    registrars = models.ManyToManyField(
-        User,
-        blank=True,
-        related_name="registrar_schools",
-        verbose_name=_("registrars"),
-        help_text=_("Staff of the registration office (註冊組) who manage this school's data."),
-    )
 
     class Meta:
         ordering = ["district", "moe_code"]
@@ -64,6 +60,50 @@ class School(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Office(models.TextChoices):
+    """The offices of a school whose staff review what parents send."""
+
+    REGISTRATION = "registration", _("registration office (註冊組)")
+    STUDENT_AFFAIRS = "student_affairs", _("student affairs office (學務處)")
+    ACADEMIC_AFFAIRS = "academic_affairs", _("academic affairs office (教務處)")
+    COUNSELING = "counseling", _("counseling office (輔導室)")
+    GENERAL_AFFAIRS = "general_affairs", _("general affairs office (總務處)")
+
+
+class StaffAssignment(models.Model):
+    """A staff member serving a school in one of its offices: the registration office keeps the
+    registry and decides bindings; another office reviews the forms its workflow names.
+    Read only by ``binding_forms.registry.scope``."""
+
+    school = ParentalKey(
+        School, on_delete=models.CASCADE, related_name="staff", verbose_name=_("school")
+    )
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        # Chosen among staff accounts, never among the parents and students.
+        limit_choices_to={"is_staff": True},
+        related_name="school_offices",
+        verbose_name=_("staff member"),
+    )
+    office = models.CharField(_("office"), max_length=20, choices=Office.choices)
+
+    panels = [FieldPanel("user"), FieldPanel("office")]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "user", "office"], name="one_assignment_per_school_user_office"
+            )
+        ]
+        indexes = [models.Index(fields=["user", "office"])]
+        verbose_name = _("staff assignment")
+        verbose_name_plural = _("staff assignments")
+
+    def __str__(self) -> str:
+        return f"{self.user}（{self.school} {self.get_office_display()}）"
 
 
 class Student(IdNumberFields):

@@ -1,32 +1,16 @@
 """The city's registry of districts and schools, for administrators (wagtail-modeladmin).
 
 Django's model permissions decide who sees it (superusers; the Registrars group holds none on
-schools or districts). Who registers a school is edited here, and read only by
+schools or districts). Who serves a school in which office is edited here, and read only by
 ``binding_forms.registry.scope``.
 """
 
-from django import forms
 from django.contrib.admin import SimpleListFilter
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.panels import FieldPanel, InlinePanel, ObjectList
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
 
 from binding_forms.models import District, School
-
-
-class SchoolForm(WagtailAdminModelForm):
-    """Registrars are chosen among staff accounts, never among the parents and students."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["registrars"].queryset = (
-            get_user_model().objects.filter(is_staff=True).order_by("username")
-        )
-        self.fields["registrars"].widget = forms.CheckboxSelectMultiple(
-            choices=self.fields["registrars"].choices
-        )
 
 
 class DistrictFilter(SimpleListFilter):
@@ -74,9 +58,8 @@ class SchoolAdmin(ModelAdmin):
             FieldPanel("level"),
             FieldPanel("address"),
             FieldPanel("registration_office_contact"),
-            FieldPanel("registrars"),
-        ],
-        base_form_class=SchoolForm,
+            InlinePanel("staff", label=_("office staff")),
+        ]
     )
 
 

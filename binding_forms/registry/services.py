@@ -1,4 +1,5 @@
-"""What changes the registry: loading the city's districts and schools, a student's password."""
+"""What changes the registry: loading the city's districts and schools, who serves a school in
+which office, a student's password."""
 
 import csv
 from pathlib import Path
@@ -6,7 +7,7 @@ from pathlib import Path
 from django.db import transaction
 from wagtail.log_actions import log
 
-from binding_forms.models import District, School, Student
+from binding_forms.models import District, Office, School, StaffAssignment, Student
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -68,3 +69,11 @@ def student_password_reset(*, student: Student, by) -> None:
         user.password_change_required = True
         user.save(update_fields=["password", "password_change_required"])
     log(instance=student, action="binding_forms.reset_password", user=by)
+
+
+def staff_assign(*, user, school: School, office: str = Office.REGISTRATION) -> StaffAssignment:
+    """``user`` serves ``school`` in ``office`` (kept if already so)."""
+    assignment, _created = StaffAssignment.objects.get_or_create(
+        user=user, school=school, office=office
+    )
+    return assignment

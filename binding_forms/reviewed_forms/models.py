@@ -7,6 +7,7 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
+from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
@@ -137,6 +138,22 @@ class AbstractReviewedSubmission(
         return SubmissionStatus(
             SubmissionStatus.CHANGES_REQUESTED, rejected.get_comment() if rejected else ""
         )
+
+    @classmethod
+    def status_q(cls, name: str) -> Q:
+        """``status`` as a filter, for listings: the rows whose status is ``name``."""
+        sent = Q(submitted_at__isnull=False)
+        needs_changes = Q(
+            pk__in=cls._default_manager.filter(
+                workflow_states__status=WorkflowState.STATUS_NEEDS_CHANGES
+            ).values("pk")
+        )
+        return {
+            SubmissionStatus.DRAFT: Q(submitted_at__isnull=True),
+            SubmissionStatus.APPROVED: sent & Q(live=True),
+            SubmissionStatus.CHANGES_REQUESTED: sent & Q(live=False) & needs_changes,
+            SubmissionStatus.IN_REVIEW: sent & Q(live=False) & ~needs_changes,
+        }[name]
 
     def status_forget(self) -> None:
         self.__dict__.pop("status", None)

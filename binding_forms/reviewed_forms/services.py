@@ -46,6 +46,7 @@ def submission_submit(
     changes: dict | None = None,
     ready: Q = Q(),  # noqa: B008 (Q() matches every row and is never changed)
     related_write: Callable[[bool], None] | None = None,
+    keep_draft: bool = False,
 ) -> bool:
     """確認送出, once: write ``changes`` with the time it was sent, empty the draft, and queue
     the start (or the resumption) of its review. Call inside a transaction.
@@ -55,12 +56,15 @@ def submission_submit(
     after changes were requested locks the row, looks, then decides. ``ready`` is what the
     row must satisfy to be sent at all (earlier steps done); ``related_write(resent)`` writes
     the rows that belong to what is sent (the applicants of an application) before the review
-    is queued. False when nothing was sent.
+    is queued. ``keep_draft`` keeps what was typed (a form whose answers live only in the draft
+    is changed from it when changes are requested). False when nothing was sent.
     """
     from binding_forms.reviewed_forms.tasks import submission_review_start_task
 
     model = type(submission)
-    changes = {**(changes or {}), "submitted_at": timezone.now(), "draft_data": {}}
+    changes = {**(changes or {}), "submitted_at": timezone.now()}
+    if not keep_draft:
+        changes["draft_data"] = {}
     claimed = model.objects.filter(ready, pk=submission.pk, submitted_at__isnull=True)
     resent = False
     if not claimed.update(**changes):

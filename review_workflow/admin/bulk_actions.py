@@ -1,4 +1,5 @@
-"""Bulk actions on applications: approve many (each on its own), delete refused."""
+"""Bulk actions on applications and form submissions: approve many (each on its own), delete
+refused."""
 
 from django.http import Http404
 from django.shortcuts import redirect
@@ -9,27 +10,28 @@ from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 
 from binding_forms.models import Application
-from review_workflow.admin.scoping import scoped_applications
+from review_workflow.admin.scoping import scoped_objects
+from review_workflow.models import SchoolFormSubmission
 from review_workflow.services.bulk import applications_approve
 
 # Bulk approve --------------------------------------------------------------------------------
 
 
 class ApproveBulkAction(SnippetBulkAction):
-    """核准所選案件: approve each selected application the user may approve at its current
-    step, each in its own transaction, and say which were skipped and why."""
+    """核准所選案件: approve each selected application (or form submission) the user may approve
+    at its current step, each in its own transaction, and say which were skipped and why."""
 
     display_name = gettext_lazy("Approve selected")
     action_type = "approve"
     aria_label = gettext_lazy("Approve the selected applications")
     template_name = "review_workflow/admin/bulk_approve.html"
     action_priority = 10
-    models = [Application]
+    models = [Application, SchoolFormSubmission]
 
     def get_queryset(self, model, object_ids):
         # Only the user's own schools: another school's ids are not even named back.
         objects = list(
-            scoped_applications(self.request.user, actions=("change",))
+            scoped_objects(model, self.request.user, actions=("change",))
             .filter(pk__in=[pk for pk in object_ids if str(pk).isdigit()])
             .select_related("student__school")
         )
@@ -38,7 +40,7 @@ class ApproveBulkAction(SnippetBulkAction):
         return objects
 
     def get_all_objects_in_listing_query(self, parent_id):
-        return scoped_applications(self.request.user).values_list("pk", flat=True)
+        return scoped_objects(self.model, self.request.user).values_list("pk", flat=True)
 
     def check_perm(self, obj):
         return True  # the queryset is already scoped; each task decides in execute
@@ -69,10 +71,10 @@ class ApplicationDeleteBulkAction(DeleteBulkAction):
     """Takes the place of the snippets' bulk delete for applications (registered after it): the
     policy lets nobody delete one, and another school's ids are not even named back."""
 
-    models = [Application]
+    models = [Application, SchoolFormSubmission]
 
     def get_queryset(self, model, object_ids):
         return ApproveBulkAction.get_queryset(self, model, object_ids)
 
     def get_all_objects_in_listing_query(self, parent_id):
-        return scoped_applications(self.request.user).values_list("pk", flat=True)
+        return scoped_objects(self.model, self.request.user).values_list("pk", flat=True)

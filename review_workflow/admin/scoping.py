@@ -9,10 +9,15 @@ from wagtail.permissions import policy_registry
 from binding_forms.models import Application
 
 
-def scoped_applications(user, actions=("view", "change")):
-    """The applications of the schools ``user`` is registrar of (all, for a superuser)."""
-    policy = policy_registry.get_by_type(Application)
+def scoped_objects(model, user, actions=("view", "change")):
+    """The rows of ``model`` (applications, form submissions) of the schools ``user`` serves
+    (all, for a superuser): its permission policy, which asks the one scope rule."""
+    policy = policy_registry.get_by_type(model)
     return policy.instances_user_has_any_permission_for(user, list(actions))
+
+
+def scoped_applications(user, actions=("view", "change")):
+    return scoped_objects(Application, user, actions)
 
 
 def school_scoped(view, model):

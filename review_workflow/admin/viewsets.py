@@ -36,7 +36,7 @@ from review_workflow.admin.workflow_actions import CollectWorkflowActionDataView
 from review_workflow.models import ParentStudentLink
 
 
-def _scope_urlpatterns(patterns, model):
+def scope_urlpatterns(patterns, model):
     for pattern in patterns:
         pattern.callback = school_scoped(pattern.callback, model)
     return patterns
@@ -116,7 +116,7 @@ class ApplicationViewSet(SnippetViewSet):
     )
 
     def get_urlpatterns(self):
-        return _scope_urlpatterns(
+        return scope_urlpatterns(
             [
                 *super().get_urlpatterns(),
                 path(
@@ -169,7 +169,7 @@ class ParentStudentLinkViewSet(ModelViewSet):
     ]
 
     def get_urlpatterns(self):
-        return _scope_urlpatterns(
+        return scope_urlpatterns(
             [
                 *super().get_urlpatterns(),
                 path("revoke/<int:pk>/", LinkRevokeView.as_view(), name="revoke"),

@@ -32,14 +32,31 @@ def mail_on_changes_requested(sender, instance, user=None, **kwargs):
     """需修改: ``instance`` is the WorkflowState; the registrar's comment is on the task state
     that was just rejected (still the current one)."""
     from binding_forms.models import Application
-    from review_workflow.mail.outbox import mails_for_changes_requested
+    from review_workflow.mail.outbox import mail_for_form, mails_for_changes_requested
+    from review_workflow.mail.wording import MailKind
+    from review_workflow.models import SchoolFormSubmission
 
-    application = instance.content_object
-    if not isinstance(application, Application):
-        return
+    reviewed = instance.content_object
     task_state = instance.current_task_state
     comment = task_state.get_comment() if task_state is not None else ""
-    mails_for_changes_requested(application=application, comment=comment)
+    if isinstance(reviewed, Application):
+        mails_for_changes_requested(application=reviewed, comment=comment)
+    elif isinstance(reviewed, SchoolFormSubmission):
+        mail_for_form(submission=reviewed, kind=MailKind.FORM_CHANGES_REQUESTED, comment=comment)
+
+
+def mail_on_form_approved(sender, instance, user=None, **kwargs):
+    """A school form's review approved it: its sender is told, with the reviewer's comment."""
+    from review_workflow.mail.outbox import mail_for_form
+    from review_workflow.mail.wording import MailKind
+    from review_workflow.models import SchoolFormSubmission
+
+    submission = instance.content_object
+    if not isinstance(submission, SchoolFormSubmission):
+        return
+    approved = instance.task_states.filter(status="approved").order_by("-finished_at").first()
+    comment = approved.get_comment() if approved is not None else ""
+    mail_for_form(submission=submission, kind=MailKind.FORM_APPROVED, comment=comment)
 
 
 def mail_on_tracking_event(sender, event, esp_name, **kwargs):
@@ -59,19 +76,24 @@ def mail_on_tracking_event(sender, event, esp_name, **kwargs):
 
 
 def mail_on_submission_sent(sender, submission, resent=False, **kwargs):
-    """確認送出 (first time or after changes): each applicant's confirmation, written in the
-    background job's transaction that started the review."""
+    """確認送出 (first time or after changes): each applicant's confirmation, or a school form's
+    sender's, written in the background job's transaction that started the review."""
     from binding_forms.models import Application
-    from review_workflow.mail.outbox import submission_mails_write
+    from review_workflow.mail.outbox import mail_for_form, submission_mails_write
+    from review_workflow.mail.wording import MailKind
+    from review_workflow.models import SchoolFormSubmission
 
     if isinstance(submission, Application):
         submission_mails_write(application=submission)
+    elif isinstance(submission, SchoolFormSubmission):
+        mail_for_form(submission=submission, kind=MailKind.FORM_SENT)
 
 
 def connect_mail():
     submission_sent.connect(
         mail_on_submission_sent, dispatch_uid="review_workflow.mail_on_submission_sent"
     )
+    workflow_approved.connect(mail_on_form_approved, dispatch_uid="review_workflow.form_approved")
     workflow_rejected.connect(
         mail_on_changes_requested, dispatch_uid="review_workflow.mail_on_changes_requested"
     )

@@ -136,6 +136,7 @@ def mail_queue(
     link: ParentStudentLink | None = None,
     user=None,
     resend_of: OutgoingMail | None = None,
+    form_submission=None,
 ) -> OutgoingMail:
     """Render and store one mail in the caller's transaction; send it after that commits."""
     from review_workflow.tasks import mail_send
@@ -153,6 +154,7 @@ def mail_queue(
         link=link,
         user=user,
         resend_of=resend_of,
+        form_submission=form_submission,
         next_attempt_at=timezone.now() + _stale_after(),
     )
     # robust: a failing enqueue is logged, never raised into a request that has committed;
@@ -225,6 +227,31 @@ def mails_for_approval(
             )
         )
     return mails
+
+
+def mail_for_form(*, submission, kind: str, comment: str = "") -> OutgoingMail | None:
+    """A school form was received, approved or sent back (``kind``): its sender is told, in
+    the editors' wording, with a link to its status page. None if the account has no email."""
+    parent = submission.requester
+    if not parent.email:
+        return None
+    student = submission.student
+    page = submission.page
+    return mail_queue(
+        kind=kind,
+        to=parent.email,
+        context={
+            "applicant_name": parent.get_full_name() or parent.get_username(),
+            "student_name": student.name,
+            "school_name": student.school.name,
+            "site_url": _absolute("/"),
+            "form_title": page.title,
+            "status_url": _absolute(page.submission_status_url(submission)),
+            "comment": comment,
+        },
+        user=parent,
+        form_submission=submission,
+    )
 
 
 def mail_for_unbinding(*, link: ParentStudentLink, reason: str) -> OutgoingMail:

@@ -33,6 +33,9 @@ class MailKind(models.TextChoices):
     APPROVED_EXISTING = "approved_existing", _("approved: existing parent account")
     CHANGES_REQUESTED = "changes_requested", _("changes requested")
     UNBOUND = "unbound", _("parent–child link revoked")
+    FORM_SENT = "form_sent", _("form received")
+    FORM_APPROVED = "form_approved", _("form approved")
+    FORM_CHANGES_REQUESTED = "form_changes_requested", _("form: changes requested")
 
 
 _COMMON = ("applicant_name", "student_name", "school_name", "site_url")
@@ -42,9 +45,15 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     MailKind.APPROVED_EXISTING: (*_COMMON, "sign_in_name", "sign_in_url"),
     MailKind.CHANGES_REQUESTED: (*_COMMON, "comment", "status_url"),
     MailKind.UNBOUND: (*_COMMON, "reason"),
+    # The forms editors build (線上請假…): applicant_name is the parent who sent it.
+    MailKind.FORM_SENT: (*_COMMON, "form_title", "status_url"),
+    MailKind.FORM_APPROVED: (*_COMMON, "form_title", "comment", "status_url"),
+    MailKind.FORM_CHANGES_REQUESTED: (*_COMMON, "form_title", "comment", "status_url"),
 }
 
 _SIGNATURE = "本信由系統自動發送，請勿直接回覆；如有疑問，請洽學校註冊組。\n臺北市政府教育局\n"
+
+_FORM_SIGNATURE = "本信由系統自動發送，請勿直接回覆；如有疑問，請洽學校。\n臺北市政府教育局\n"
 
 # The handbook's wording (國小校務行政系統 親子帳號綁定操作指引, 校方審核). Never an ID number or a
 # password: the approval mail states the rule (身分證統一編號末六碼), as the handbook does.
@@ -90,6 +99,27 @@ DEFAULTS: dict[str, tuple[str, str]] = {
         "原因：{{ reason }}\n\n"
         "您的家長帳號仍可使用，與其他子女的綁定不受影響。\n\n" + _SIGNATURE,
     ),
+    MailKind.FORM_SENT: (
+        "{{ form_title }}：已收到{{ student_name }}的表單",
+        "{{ applicant_name }} 您好：\n\n"
+        "我們已收到您為 {{ student_name }}（{{ school_name }}）填寫的「{{ form_title }}」，"
+        "學校審核後會以電子郵件通知您。\n\n"
+        "查詢進度：{{ status_url }}\n\n" + _FORM_SIGNATURE,
+    ),
+    MailKind.FORM_APPROVED: (
+        "{{ form_title }}：{{ student_name }}的表單已核准",
+        "{{ applicant_name }} 您好：\n\n"
+        "{{ school_name }}已核准您為 {{ student_name }} 填寫的「{{ form_title }}」。\n\n"
+        "{% if comment %}學校的說明：{{ comment }}\n\n{% endif %}"
+        "查看內容：{{ status_url }}\n\n" + _FORM_SIGNATURE,
+    ),
+    MailKind.FORM_CHANGES_REQUESTED: (
+        "{{ form_title }}：{{ student_name }}的表單需要修改",
+        "{{ applicant_name }} 您好：\n\n"
+        "{{ school_name }}審核您為 {{ student_name }} 填寫的「{{ form_title }}」後，"
+        "請您修改：\n\n{{ comment }}\n\n"
+        "請登入後修改並重新送出：{{ status_url }}\n\n" + _FORM_SIGNATURE,
+    ),
 }
 
 # Sample values for the admin's preview.
@@ -103,6 +133,7 @@ SAMPLE_CONTEXT = {
     "sign_in_url": "https://eschool.example.tw/signin/?tab=parent",
     "comment": "第二位申請人的手機號碼有誤，請更正。",
     "reason": "監護權變更。",
+    "form_title": "線上請假",
 }
 
 # No loaders (no {% include %} or {% extends %} of files), no loadable libraries.

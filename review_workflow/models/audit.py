@@ -13,10 +13,12 @@ from review_workflow.models.parents import ParentStudentLink
 
 
 def school_id_of(instance) -> int | None:
-    """The school a registry record, application, link or mail belongs to."""
+    """The school a registry record, application, form submission or link belongs to."""
+    from review_workflow.models.forms import SchoolFormSubmission
+
     if isinstance(instance, Student):
         return instance.school_id
-    if isinstance(instance, Application | ParentStudentLink):
+    if isinstance(instance, Application | ParentStudentLink | SchoolFormSubmission):
         return (
             Student.objects.filter(pk=instance.student_id)
             .values_list("school_id", flat=True)

@@ -168,6 +168,14 @@ class OutgoingMail(models.Model):
         related_name="+",
         verbose_name=_("account"),
     )  # the parent account the mail is about (approval, unbinding)
+    form_submission = models.ForeignKey(
+        "review_workflow.SchoolFormSubmission",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="mails",
+        verbose_name=_("form submission"),
+    )
     resend_of = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,

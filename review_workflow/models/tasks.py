@@ -1,4 +1,4 @@
-"""The per-school review step of the workflow."""
+"""The per-school review step of the workflow: the staff of the child's school in one office."""
 
 from django import forms
 from django.contrib.contenttypes.models import ContentType
@@ -10,8 +10,15 @@ from wagtail.forms import TaskStateCommentForm
 from wagtail.models import Task, TaskState
 
 from binding_forms.identity.personal_data import mask_id_numbers
-from binding_forms.models import Application
+from binding_forms.models import Application, Office
 from binding_forms.registry.scope import school_ids_served_by, serves_every_school, serves_school
+
+
+def reviewed_models() -> tuple[type[models.Model], ...]:
+    """What a school's offices review: models with a ``student`` their workflow is about."""
+    from review_workflow.models.forms import SchoolFormSubmission
+
+    return (Application, SchoolFormSubmission)
 
 
 class ChangesRequestedForm(TaskStateCommentForm):
@@ -23,22 +30,27 @@ class ChangesRequestedForm(TaskStateCommentForm):
     )
 
 
-class SchoolRegistrarTask(Task):
-    """One review step done by the registration office (註冊組) of the application's school.
+class SchoolOfficeTask(Task):
+    """One review step done by an office (註冊組, 學務處, …) of the child's school.
 
-    A workflow is assigned per model, not per object, so the routing to a school happens here:
-    a registrar sees, locks and acts on an application only if they are registrar of its
-    student's school. Superusers may act on every application.
+    A workflow is assigned per model (or, for the editors' forms, per form), not per object, so
+    the routing to a school happens here: a staff member sees, locks and acts on an application
+    or a form only if they serve its student's school in this task's office
+    (``binding_forms.registry.scope``). Superusers may act on every one.
     """
 
-    admin_form_fields = Task.admin_form_fields
+    office = models.CharField(
+        _("office"), max_length=20, choices=Office.choices, default=Office.REGISTRATION
+    )
+
+    admin_form_fields = [*Task.admin_form_fields, "office"]
 
     def _may_review(self, obj, user) -> bool:
         if not user.is_active:
             return False
-        if not isinstance(obj, Application):
+        if not isinstance(obj, reviewed_models()):
             return serves_every_school(user)
-        return serves_school(user, obj.student.school_id)
+        return serves_school(user, obj.student.school_id, self.office)
 
     def user_can_access_editor(self, obj, user) -> bool:
         return self._may_review(obj, user)
@@ -93,34 +105,37 @@ class SchoolRegistrarTask(Task):
         states = self.task_states.filter(status=TaskState.STATUS_IN_PROGRESS)
         if serves_every_school(user):
             return states
-        schools = school_ids_served_by(user)
+        schools = school_ids_served_by(user, self.office)
         if not schools:
             return TaskState.objects.none()
         # WorkflowState.object_id is text (it serves every model): compare it with text.
-        applications = (
-            Application.objects.filter(student__school__in=schools)
-            .annotate(pk_text=Cast("pk", models.CharField()))
-            .values("pk_text")
-        )
-        return states.filter(
-            workflow_state__base_content_type=ContentType.objects.get_for_model(Application),
-            workflow_state__object_id__in=applications,
-        )
+        of_schools = models.Q(pk__in=[])
+        for model in reviewed_models():
+            objects = (
+                model.objects.filter(student__school__in=schools)
+                .annotate(pk_text=Cast("pk", models.CharField()))
+                .values("pk_text")
+            )
+            of_schools |= models.Q(
+                workflow_state__base_content_type=ContentType.objects.get_for_model(model),
+                workflow_state__object_id__in=objects,
+            )
+        return states.filter(of_schools)
 
     def start(self, workflow_state, user=None):
-        # The parent may hold a lock from nowhere (they never use the admin); a registrar of
-        # another school must not keep one either.
-        application = workflow_state.content_object
-        if application.locked_by_id and not self._may_review(application, application.locked_by):
-            Application.objects.filter(pk=application.pk).update(
+        # The parent may hold a lock from nowhere (they never use the admin); staff of another
+        # school or office must not keep one either.
+        reviewed = workflow_state.content_object
+        if reviewed.locked_by_id and not self._may_review(reviewed, reviewed.locked_by):
+            type(reviewed).objects.filter(pk=reviewed.pk).update(
                 locked=False, locked_by=None, locked_at=None
             )
         return super().start(workflow_state, user=user)
 
     @classmethod
     def get_description(cls):
-        return _("The registrars of the application's school approve it or request changes")
+        return _("The staff of the child's school in the chosen office approve or request changes")
 
     class Meta:
-        verbose_name = _("school registrar review")
-        verbose_name_plural = _("school registrar reviews")
+        verbose_name = _("school office review")
+        verbose_name_plural = _("school office reviews")

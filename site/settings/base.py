@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "home",
     "binding_forms",
     "review_workflow",
+    "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
     "wagtail.sites",
@@ -267,6 +268,13 @@ STATICFILES_DIRS = [BASE_DIR / "templates" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Attachments of reviewed forms (a doctor's note): outside MEDIA_ROOT, never at a URL.
+    "reviewed_forms": {
+        "BACKEND": "binding_forms.reviewed_forms.storage.PrivateFileStorage",
+        "OPTIONS": {
+            "location": Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private")),
+        },
+    },
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 

@@ -21,6 +21,7 @@ TASKS = {
 }
 
 MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
+STORAGES["reviewed_forms"]["OPTIONS"]["location"] = VAR_DIR / "test-private"  # noqa: F405
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (whitenoise warns when it is missing)
 CAPTCHA_TEST_MODE = env_bool("CAPTCHA_TEST_MODE")  # noqa: F405
 WAGTAILADMIN_BASE_URL = "http://testserver"

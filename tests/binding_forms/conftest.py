@@ -22,7 +22,7 @@ def wizard(home_page):
 
 @pytest.fixture
 def workflow(db):
-    """The review a migration assigns to applications: one SchoolRegistrarTask."""
+    """The review a migration assigns to applications: one SchoolOfficeTask."""
     return Application().get_workflow()
 
 

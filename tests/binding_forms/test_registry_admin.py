@@ -31,7 +31,7 @@ def test_an_administrator_lists_searches_and_filters_schools(
 
 
 @pytest.mark.django_db
-def test_an_administrator_edits_a_schools_names_code_and_registrars(
+def test_an_administrator_edits_a_schools_names_code_and_office_staff(
     client, admin_user, songshan, yingqiao
 ):
     newcomer = registrar_user(of_school=yingqiao, username="newcomer")
@@ -49,7 +49,13 @@ def test_an_administrator_edits_a_schools_names_code_and_registrars(
             "level": songshan.level,
             "address": "",
             "registration_office_contact": "分機 123",
-            "registrars": [newcomer.pk],
+            "staff-TOTAL_FORMS": "1",
+            "staff-INITIAL_FORMS": "0",
+            "staff-MIN_NUM_FORMS": "0",
+            "staff-MAX_NUM_FORMS": "1000",
+            "staff-0-user": newcomer.pk,
+            "staff-0-office": "student_affairs",
+            "staff-0-id": "",
         },
     )
 
@@ -61,11 +67,13 @@ def test_an_administrator_edits_a_schools_names_code_and_registrars(
         "松山國小",
         "313602",
     )
-    assert list(songshan.registrars.all()) == [newcomer]
+    assert [(row.user, row.office) for row in songshan.staff.all()] == [
+        (newcomer, "student_affairs")
+    ]
 
 
 @pytest.mark.django_db
-def test_only_staff_accounts_can_be_made_registrars(client, admin_user, songshan):
+def test_only_staff_accounts_can_be_made_office_staff(client, admin_user, songshan):
     from tests.factories import UserFactory
 
     UserFactory(username="parent@example.com", is_staff=False)

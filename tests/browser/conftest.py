@@ -92,3 +92,24 @@ def csp_violations():
 def context(context, csp_violations):
     """pytest-playwright's context (and so its ``page``), watched for CSP refusals."""
     return csp_violations(context)
+
+
+# The parent pages on a phone: one without JavaScript, as a parent may have it, and one with it
+# to run axe-core and measure the pages the other shows.
+
+
+@pytest.fixture
+def phone_without_javascript(browser, browser_context_args, csp_violations):
+    context = csp_violations(browser.new_context(**browser_context_args, java_script_enabled=False))
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def inspector(browser, browser_context_args, csp_violations):
+    """A phone with JavaScript, to run axe-core and measure pages the other one shows."""
+    context = csp_violations(browser.new_context(**browser_context_args))
+    yield context.new_page()
+    context.close()

@@ -20,23 +20,6 @@ from tests.factories import school, student
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def phone_without_javascript(browser, browser_context_args, csp_violations):
-    context = csp_violations(browser.new_context(**browser_context_args, java_script_enabled=False))
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def inspector(browser, browser_context_args, csp_violations):
-    """A phone with JavaScript, to run axe-core and measure pages the other one shows."""
-    context = csp_violations(browser.new_context(**browser_context_args))
-    yield context.new_page()
-    context.close()
-
-
 def check(page, inspector=None):
     """Accessibility and fit of the page as shown; a page without JavaScript is inspected by
     loading the same URL, with the same cookies, where scripts may run."""

@@ -33,3 +33,29 @@ def test_demo_data_loads_whatever_runs_the_background_tasks(settings, backend):
     assert list(ParentAccount.objects.values_list("user__username", flat=True)) == [
         "chang.kuochiang@example.com"
     ]
+
+
+@pytest.mark.django_db
+def test_demo_data_has_a_leave_request_form_built_as_data():
+    from review_workflow.models import SchoolFormPage
+
+    call_command("demo_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("demo_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+    page = SchoolFormPage.objects.get()
+    assert page.live and page.url == "/leave/" and page.workflow.name.startswith("學務處")
+    assert [field.label for field in page.form_fields.all()] == [
+        "請假日期（起）",
+        "請假日期（迄）",
+        "假別",
+        "節次",
+        "事由",
+        "證明文件",
+    ]
+    assert [step.title for step in page.get_steps()] == [
+        "子女",
+        "請假資料",
+        "事由與證明",
+        "確認送出",
+        "審核狀態",
+    ]

@@ -16,7 +16,7 @@ from review_workflow.models import (
     OutgoingMail,
     ParentAccount,
     ParentStudentLink,
-    SchoolRegistrarTask,
+    SchoolOfficeTask,
 )
 from review_workflow.services.approval import ProvisioningError
 from tests.factories import (
@@ -71,7 +71,7 @@ def test_the_migration_assigns_a_school_registrar_review_to_applications(db):
     workflow = Application().get_workflow()
 
     assert workflow is not None and workflow.active
-    assert [type(task.specific) for task in workflow.tasks.all()] == [SchoolRegistrarTask]
+    assert [type(task.specific) for task in workflow.tasks.all()] == [SchoolOfficeTask]
 
 
 def test_approved_parent_signs_in_with_email_and_last_six_digits_then_must_change_it(
@@ -266,7 +266,7 @@ def test_a_registrar_of_another_school_can_neither_see_nor_act(xiaohua, registra
 
 def test_a_registrar_who_left_the_school_can_no_longer_act(xiaohua, registrar, songshan):
     application = submitted_application(student=xiaohua)
-    songshan.registrars.remove(registrar)
+    songshan.staff.filter(user=registrar).delete()
     registrar = get_user_model().objects.get(pk=registrar.pk)  # a new request
 
     task = application.current_workflow_state.current_task_state.task.specific
@@ -282,7 +282,7 @@ def test_bulk_approval_approves_what_the_registrar_may_and_reports_the_rest(
     brother = student(school=songshan, number="110021", name="陳小明", id_number="A100000001")
     third = student(school=songshan, number="110022", name="陳小美", id_number="A200000003")
     elsewhere = student(
-        school=other_registrar.registrar_schools.get(), number="108035", id_number="A100000010"
+        school=other_registrar.school_offices.get().school, number="108035", id_number="A100000010"
     )
     UserFactory(username="taken@example.com", is_staff=True)
     mine = [

@@ -8,7 +8,7 @@ from wagtail.models import TaskState
 
 from review_workflow.models import OutgoingMail, ParentStudentLink
 from review_workflow.services.bulk import applications_approve
-from tests.factories import MOTHER, admin_login, student, submitted_application
+from tests.factories import MOTHER, admin_login, registrar_user, student, submitted_application
 
 XHR = {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"}
 
@@ -144,3 +144,24 @@ def test_bulk_approval_of_both_schools_approves_only_the_registrars_own(sides):
     assert report.approved == [own]
     assert [application for application, _reason in report.skipped] == [foreign]
     _untouched(foreign)
+
+
+@pytest.mark.django_db
+def test_another_office_of_the_same_school_decides_no_application(client, songshan, applications):
+    """Applications are the registration office's: the student affairs office of the same school
+    neither lists nor decides them, through the task or the admin."""
+    own = applications["313601"]
+    staff = registrar_user(of_school=songshan, office="student_affairs", username="sa")
+    state = _state(own)
+    task = state.task.specific
+
+    assert task.get_actions(own, staff) == []
+    assert not task.get_task_states_user_can_moderate(staff).exists()
+    with pytest.raises(PermissionDenied):
+        task.on_action(state, staff, "approve")
+    admin_login(client, staff)
+    listing = client.get(reverse("application:list")).content.decode()
+    action = reverse("application:workflow_action", args=(own.pk, "approve", state.pk))
+    assert own.student.name not in listing
+    assert client.post(action, {}).status_code in (302, 403, 404)
+    _untouched(own)

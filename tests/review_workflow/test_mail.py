@@ -473,10 +473,22 @@ def test_no_mail_holds_an_id_number_or_a_password(application, django_capture_on
             accounts={father.pk: (parent, True), mother.pk: (UserFactory(), False)},
         )
         mail_for_unbinding(link=link, reason=f"申請人 {STUDENT_ID} 非監護人")
+        # A school form (線上請假) sent, approved, sent back: its sender is told each time.
+        from review_workflow.mail.outbox import mail_for_form
+        from review_workflow.models import SchoolFormSubmission
+
+        submission = SchoolFormSubmission.objects.create(
+            page=factories.school_form(parent=factories.HomePage.objects.get()),
+            requester=parent,
+            student=application.student,
+            live=False,
+        )
+        for kind in (MailKind.FORM_SENT, MailKind.FORM_APPROVED, MailKind.FORM_CHANGES_REQUESTED):
+            mail_for_form(submission=submission, kind=kind, comment=f"{STUDENT_ID} 的證明不清楚")
 
     mails = list(OutgoingMail.objects.all())
     assert {m.kind for m in mails} == set(MailKind.values)
-    assert len(django_mail.outbox) == len(mails) == 7
+    assert len(django_mail.outbox) == len(mails) == 10
     assert_no_secrets([m.subject + m.body + json.dumps(m.context) for m in mails])
     assert_no_secrets([m.subject + m.body for m in django_mail.outbox])
     assert "A12****789 的手機有誤" in OutgoingMail.objects.filter(kind="changes_requested")[0].body

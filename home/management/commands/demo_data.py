@@ -15,10 +15,16 @@ from reportlab.pdfgen import canvas
 from wagtail.documents import get_document_model
 
 from binding_forms.binding.services import wizard_page_create
-from binding_forms.models import BindingWizardPage, School
+from binding_forms.models import BindingWizardPage, Office, School
 from binding_forms.registry.roster import roster_import
-from binding_forms.registry.services import DATA_DIR, districts_load_csv, schools_load_csv
+from binding_forms.registry.services import (
+    DATA_DIR,
+    districts_load_csv,
+    schools_load_csv,
+    staff_assign,
+)
 from home.models import BulletinAttachment, BulletinPage, HomePage
+from review_workflow.services.forms import FieldSpec, office_workflow_create, school_form_create
 
 # The seed's 訊息快遞, oldest first: (ROC date, office, slug stem).
 SEED_BULLETINS = [
@@ -37,7 +43,35 @@ DEMO_USERS = [
     ("admin", "portal-admin-demo", "admin@example.com", True, None),
     ("editor", "portal-editor-demo", "editor@example.com", False, "Editors"),
     ("songshan-registrar", "portal-registrar-demo", "registrar@example.com", False, "Registrars"),
+    # 學務處 of the demo school: reviews the forms parents send (線上請假).
+    (
+        "songshan-student-affairs",
+        "portal-affairs-demo",
+        "affairs@example.com",
+        False,
+        "Registrars",
+    ),
 ]
+# 線上請假, as an editor builds it in the admin: rows, no code.
+LEAVE_FORM_FIELDS = [
+    FieldSpec("請假日期（起）", "date", step_title="請假資料"),
+    FieldSpec("請假日期（迄）", "date", help_text="只請一天時，與起日相同。"),
+    FieldSpec("假別", "radio", choices="病假\n事假\n公假\n喪假"),
+    FieldSpec(
+        "節次",
+        "checkboxes",
+        choices="全天\n早自習\n第一節\n第二節\n第三節\n第四節\n午休\n第五節\n第六節\n第七節",
+        help_text="請勾選請假的節次。",
+    ),
+    FieldSpec("事由", "multiline", step_title="事由與證明"),
+    FieldSpec(
+        "證明文件",
+        "file",
+        required=False,
+        help_text="例如醫師診斷證明（PDF、JPEG 或 PNG，5 MB 以內）。",
+    ),
+]
+LEAVE_WORKFLOW = "學務處審核（線上請假）"
 # Applications of the roster's classmates: (student number, applicants, approved already).
 DEMO_APPLICATIONS = [
     (
@@ -143,7 +177,9 @@ class Command(BaseCommand):
         for username, password, email, superuser, group in DEMO_USERS:
             self.ensure_user(username, password, email, superuser=superuser, group=group)
         songshan = School.objects.get(moe_code=DEMO_SCHOOL)
-        songshan.registrars.add(get_user_model().objects.get(username="songshan-registrar"))
+        staff_assign(
+            user=get_user_model().objects.get(username="songshan-registrar"), school=songshan
+        )
         report = roster_import(
             data=(DATA_DIR / "roster_sample.csv").read_bytes(), school=songshan, full=False
         )
@@ -152,6 +188,13 @@ class Command(BaseCommand):
         )
         submitted = self.load_applications(songshan)
         self.stdout.write(f"Applications: {submitted} submitted for the registrar to review.")
+        staff_assign(
+            user=get_user_model().objects.get(username="songshan-student-affairs"),
+            school=songshan,
+            office=Office.STUDENT_AFFAIRS,
+        )
+        if self.load_leave_form():
+            self.stdout.write("線上請假 published at /leave/, reviewed by 學務處.")
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
 
     def load_applications(self, school) -> int:
@@ -196,6 +239,29 @@ class Command(BaseCommand):
                 state = application.current_workflow_state.current_task_state
                 state.task.specific.on_action(state, registrar, "approve", comment="示範：已核准")
         return count
+
+    def load_leave_form(self) -> bool:
+        """線上請假, built as data only: its review workflow (學務處 of the child's school) and
+        the form page with its fields, published."""
+        from wagtail.models import Workflow
+
+        from review_workflow.models import SchoolFormPage
+
+        if SchoolFormPage.objects.filter(slug="leave").exists():
+            return False
+        workflow = Workflow.objects.filter(name=LEAVE_WORKFLOW).first() or office_workflow_create(
+            name=LEAVE_WORKFLOW, task_name="學務處審核"
+        )
+        school_form_create(
+            parent=HomePage.objects.get(),
+            title="線上請假",
+            slug="leave",
+            fields=LEAVE_FORM_FIELDS,
+            workflow=workflow,
+            intro="<p>學生請假請於請假當日或返校後三日內填寫，由學校學務處審核。</p>",
+            thanks_text="<p>已送出請假單，學務處審核後會以電子郵件通知您。</p>",
+        )
+        return True
 
     def load_bulletins(self) -> int:
         home = HomePage.objects.get()
