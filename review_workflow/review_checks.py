@@ -17,34 +17,10 @@ checks per applicant for one application's screen.
 
 from dataclasses import dataclass
 
-from django.contrib.contenttypes.models import ContentType
-from django.db import models
-from django.db.models import Exists, OuterRef, Q, Subquery
-from django.db.models.functions import Cast
-from django.utils.translation import gettext_lazy as _
-from wagtail.models import WorkflowState
+from django.db.models import Exists, OuterRef, Q
 
 from binding_forms.models import Applicant, Application, RegistryGuardian
 from review_workflow.models import ParentStudentLink
-
-
-class ReviewStatus(models.TextChoices):
-    DRAFT = "draft", _("Not submitted")
-    IN_REVIEW = "in_progress", _("In review")
-    NEEDS_CHANGES = "needs_changes", _("Changes requested")
-    APPROVED = "approved", _("Approved")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
-def _latest_workflow_status():
-    return Subquery(
-        WorkflowState.objects.filter(
-            base_content_type=ContentType.objects.get_for_model(Application),
-            object_id=Cast(OuterRef("pk"), models.CharField()),
-        )
-        .order_by("-created_at", "-pk")
-        .values("status")[:1]
-    )
 
 
 def _applicant_unknown_to_registry():
@@ -77,27 +53,13 @@ def _contact_reused_by_another_family():
 
 def with_review_data(queryset):
     """Annotate ``review_status`` and the three checks; one query whatever the page size."""
-    return queryset.annotate(
-        workflow_status=_latest_workflow_status(),
+    checked = queryset.annotate(
         has_applicants=Exists(Applicant.objects.filter(application=OuterRef("pk"))),
         unknown_applicant=_applicant_unknown_to_registry(),
         sibling_link=_applicant_linked_to_sibling(),
         contact_reused=_contact_reused_by_another_family(),
-    ).annotate(
-        review_status=models.Case(
-            models.When(live=True, then=models.Value(ReviewStatus.APPROVED)),
-            models.When(workflow_status__isnull=True, then=models.Value(ReviewStatus.DRAFT)),
-            default=models.F("workflow_status"),
-            output_field=models.CharField(),
-        )
     )
-
-
-def status_label(value: str | None) -> str:
-    try:
-        return ReviewStatus(value).label
-    except ValueError:
-        return value or ""
+    return Application.with_status(checked)
 
 
 @dataclass(frozen=True)

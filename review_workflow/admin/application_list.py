@@ -10,8 +10,8 @@ from wagtail.admin.ui.tables import Column
 from wagtail.snippets.views import snippets as snippet_views
 
 from binding_forms.models import Applicant, Application
+from binding_forms.reviewed_forms.models import SubmissionStatus
 from review_workflow.admin.scoping import scoped_applications
-from review_workflow.review_checks import ReviewStatus, status_label
 from review_workflow.review_checks import with_review_data as annotate_review_data
 from review_workflow.spreadsheets import DefusedSpreadsheetExportMixin
 
@@ -21,7 +21,7 @@ from review_workflow.spreadsheets import DefusedSpreadsheetExportMixin
 class ApplicationFilterSet(WagtailFilterSet):
     review_status = django_filters.ChoiceFilter(
         label=gettext_lazy("Status"),
-        choices=ReviewStatus.choices,
+        choices=SubmissionStatus.choices,
         widget=forms.RadioSelect,
         empty_label=gettext_lazy("All"),
     )
@@ -61,8 +61,8 @@ class StatusColumn(Column):
 
     def get_cell_context_data(self, instance, parent_context):
         context = super().get_cell_context_data(instance, parent_context)
-        context["status"] = instance.review_status
-        context["label"] = status_label(instance.review_status)
+        context["status"] = instance.review_status  # annotated: the submission's status rule
+        context["label"] = SubmissionStatus.LABELS.get(instance.review_status, "")
         return context
 
 
@@ -107,7 +107,7 @@ class ApplicationIndexView(DefusedSpreadsheetExportMixin, snippet_views.IndexVie
             "class": item.student.class_label,
             "student_number": item.student.student_number,
             "student_name": item.student.name,
-            "status": status_label(item.review_status),
+            "status": SubmissionStatus.LABELS.get(item.review_status, ""),
             "application_type": item.application_type,
             "submitted_at": item.submitted_at,
         }

@@ -11,7 +11,7 @@ from wagtail.snippets.views import snippets as snippet_views
 
 from binding_forms.identity.personal_data import mask_encrypted_id_number
 from binding_forms.models import Application
-from review_workflow.review_checks import ReviewStatus, applicant_checks, status_label
+from review_workflow.review_checks import applicant_checks
 
 # The application's screen: registry beside applicants, checks, masked IDs --------------------
 
@@ -112,7 +112,7 @@ def review_context(application: Application, user) -> dict:
             }
             for check in checks
         ],
-        "status": status_label(_application_status(application)),
+        "status": application.status.label,
         "reveal_url": reverse(ApplicationViewSetNames.reveal_url_name, args=(application.pk,)),
     }
 
@@ -121,16 +121,6 @@ class ApplicationViewSetNames:
     """URL names of the application screens (set by the viewset when it registers)."""
 
     reveal_url_name = "application:reveal_id"
-
-
-def _application_status(application) -> str:
-    if application.live:
-        return ReviewStatus.APPROVED
-    state = application.current_workflow_state
-    if state is None:
-        latest = application.workflow_states.order_by("-created_at").first()
-        return latest.status if latest else ReviewStatus.DRAFT
-    return state.status
 
 
 class ApplicationReviewPanel(Panel):

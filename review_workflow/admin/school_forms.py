@@ -19,6 +19,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from binding_forms.reviewed_forms.builder import answer_text, attachment_open
 from binding_forms.reviewed_forms.models import SubmissionStatus
 from review_workflow.admin.application_chooser import ApplicationChooserViewSet
+from review_workflow.admin.application_list import StatusColumn
 from review_workflow.admin.application_review import ApplicationEditView
 from review_workflow.admin.scoping import scoped_objects
 from review_workflow.admin.viewsets import scope_urlpatterns
@@ -42,7 +43,7 @@ class StatusFilter(django_filters.ChoiceFilter):
     def filter(self, qs, value):
         if value not in SubmissionStatus.LABELS:
             return qs
-        return qs.filter(qs.model.status_q(value))
+        return qs.filter(review_status=value)  # annotated by the index view
 
 
 class SchoolFormSubmissionFilterSet(WagtailFilterSet):
@@ -72,21 +73,6 @@ class SchoolFormSubmissionFilterSet(WagtailFilterSet):
         fields: list[str] = []
 
 
-class StatusColumn(Column):
-    cell_template_name = "review_workflow/admin/status_cell.html"
-
-    def get_cell_context_data(self, instance, parent_context):
-        context = super().get_cell_context_data(instance, parent_context)
-        status = instance.status
-        # The status cell's colours are keyed by Wagtail's workflow state names.
-        context["status"] = {
-            SubmissionStatus.APPROVED: "approved",
-            SubmissionStatus.CHANGES_REQUESTED: "needs_changes",
-        }.get(status.name, status.name)
-        context["label"] = status.label
-        return context
-
-
 class AnswersColumn(Column):
     def get_value(self, instance):
         return instance.answers_text()
@@ -94,7 +80,7 @@ class AnswersColumn(Column):
 
 class SchoolFormSubmissionIndexView(DefusedSpreadsheetExportMixin, snippet_views.IndexView):
     def get_base_queryset(self):
-        return (
+        return SchoolFormSubmission.with_status(
             scoped_submissions(self.request.user)
             .select_related("student__school", "page", "requester", "latest_revision")
             .order_by("-submitted_at", "-pk")
@@ -117,7 +103,7 @@ class SchoolFormSubmissionIndexView(DefusedSpreadsheetExportMixin, snippet_views
             "student_number": item.student.student_number,
             "student_name": item.student.name,
             "parent": item.requester.get_full_name() or item.requester.get_username(),
-            "status": str(item.status.label),
+            "status": str(SubmissionStatus.LABELS.get(item.review_status, "")),
             "submitted_at": item.submitted_at,
             "answers": item.answers_text(),
         }

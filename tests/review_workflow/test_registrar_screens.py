@@ -465,7 +465,7 @@ def test_filters_and_search(client, registrar, songshan, workflow):
         html = client.get(url, params).content.decode()
         return {name for name in ("陳小花", "王峯") if name in html}
 
-    assert names({"review_status": "in_progress"}) == {"陳小花"}
+    assert names({"review_status": "in_review"}) == {"陳小花"}
     assert names({"review_status": "draft"}) == {"王峯"}
     assert names({"grade": "3"}) == {"王峯"}
     assert names({"class_number": "1"}) == {"陳小花", "王峯"}
