@@ -86,7 +86,8 @@ def test_password_change_needs_the_current_one(client, dad):
         },
     )
     assert wrong.status_code == 200
-    assert wrong.context["password_form"].errors["old_password"]
+    assert "您的舊密碼不正確" in " ".join(wrong.context["password_form"].errors["old_password"])
+    assert "你" not in wrong.content.decode()  # Django's own messages too, with 您
     right = client.post(
         PROFILE,
         {
