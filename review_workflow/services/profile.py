@@ -33,6 +33,12 @@ def parent_mobile_set(*, account: ParentAccount, mobile: str) -> ParentAccount:
     return account
 
 
+def _lock(user) -> None:
+    """One email change of a parent at a time (a double tap): the device has no unique key to
+    lock on, the user row does."""
+    get_user_model()._default_manager.select_for_update().filter(pk=user.pk).first()
+
+
 def _email_taken(*, user, email: str) -> bool:
     name = sign_in_name(email)
     if name == sign_in_name(user.get_username()):
@@ -49,7 +55,8 @@ def parent_email_code_send(*, user, email: str) -> str:
     if _email_taken(user=user, email=email):
         raise EmailNotAvailable
     with transaction.atomic():
-        device, _created = EmailDevice.objects.select_for_update().get_or_create(
+        _lock(user)
+        device, _created = EmailDevice.objects.get_or_create(
             user=user, name=EMAIL_CHANGE_DEVICE, defaults={"email": email, "confirmed": False}
         )
         if device.email != email:
@@ -82,9 +89,8 @@ def parent_email_pending(*, user) -> str:
 def parent_email_change(*, user, code: str) -> bool:
     """With the right code, the pending address becomes the parent's email and sign-in name and
     the old address is told. False for a wrong or expired code (the device throttles guesses)."""
-    device = (
-        EmailDevice.objects.select_for_update().filter(user=user, name=EMAIL_CHANGE_DEVICE).first()
-    )
+    _lock(user)
+    device = EmailDevice.objects.filter(user=user, name=EMAIL_CHANGE_DEVICE).first()
     if device is None or not device.token or not device.verify_token(code.strip()):
         return False
     if _email_taken(user=user, email=device.email):
