@@ -1,6 +1,5 @@
 """A parent's own profile: mobile, email (proven by a one-time code first), recent sign-ins."""
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -153,7 +152,7 @@ def device_label(user_agent: str) -> str:
     """A rough "Chrome on Android" from a user agent: enough for a parent to recognise their
     own phone, no version or model that would fingerprint it."""
     browser = next((name for mark, name in _BROWSERS if mark in user_agent), "")
-    system = next((name for mark, name in _SYSTEMS if re.search(re.escape(mark), user_agent)), "")
+    system = next((name for mark, name in _SYSTEMS if mark in user_agent), "")
     if browser and system:
         return _("%(browser)s on %(system)s") % {"browser": browser, "system": system}
     return browser or system or _("Unknown device")

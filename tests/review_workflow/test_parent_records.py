@@ -10,7 +10,7 @@ from axes.models import AccessFailureLog, AccessLog
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_otp.plugins.otp_email.models import EmailDevice
 
 from binding_forms.identity.personal_data import encrypt, id_number_digest
@@ -238,6 +238,13 @@ def test_device_labels_are_rough():
     assert device_label(PHONE) == device_label(PHONE.replace("131.0.0.0", "99.0"))
     assert "Pixel" not in device_label(PHONE)
     assert device_label("") != ""
+    iphone = (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"
+    )
+    with translation.override("en"):
+        assert device_label(iphone) == "Safari on iPhone"
+        assert device_label(PHONE) == "Chrome on Android"
 
 
 @pytest.mark.django_db
