@@ -84,6 +84,11 @@ def register_review_log_actions(actions):
         _("Revoke link"),
         _("Revoked a parent–child link"),
     )
+    actions.register_action(
+        "review_workflow.request_unbinding",
+        _("Request unbinding"),
+        _("The parent asked to end a parent–child link"),
+    )
 
 
 @hooks.register("construct_homepage_panels")

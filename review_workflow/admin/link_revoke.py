@@ -66,6 +66,10 @@ class LinkRevokeView(generic.base.WagtailAdminTemplateMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(link=self.link, **kwargs)
 
+    def get_initial(self):
+        # The parent's own reason, already masked, as the start of the registrar's.
+        return {"reason": self.link.unbinding_request_reason}
+
     def form_valid(self, form):
         try:
             link_revoke(link=self.link, by=self.request.user, reason=form.cleaned_data["reason"])

@@ -166,6 +166,8 @@ class ParentStudentLinkViewSet(ModelViewSet):
         "relationship",
         LinkStateColumn("state", label=_("State")),
         DateColumn("created_at", label=_("Bound")),
+        # A parent's 申請解除綁定 (from /me/unbind/): when, so the oldest are decided first.
+        DateColumn("unbinding_requested_at", label=_("Unbinding requested")),
     ]
 
     def get_urlpatterns(self):

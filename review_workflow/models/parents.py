@@ -46,6 +46,13 @@ class ParentStudentLinkQuerySet(models.QuerySet):
     def active(self):
         return self.filter(revoked_at__isnull=True)
 
+    def of_parent(self, user):
+        """The links a signed-in parent may act on (申請解除綁定): their own, still active. The one
+        rule every parent page asks; another parent's link is simply not in it."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.active().filter(parent=user)
+
 
 class ParentStudentLink(models.Model):
     """A parent account bound to a child, with the relationship the applicant gave (父女…).

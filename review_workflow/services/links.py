@@ -31,3 +31,33 @@ def link_revoke(*, link: ParentStudentLink, by, reason: str) -> ParentStudentLin
     )
     mail_for_unbinding(link=locked, reason=locked.revoke_reason)  # sent after the commit
     return locked
+
+
+class LinkNotOwn(Exception):
+    """Not an active link of this parent (another parent's, revoked, or none at all)."""
+
+
+@transaction.atomic
+def link_unbinding_request(*, link_id: int, parent, reason: str) -> ParentStudentLink:
+    """申請解除綁定: the parent asks the child's school to end one of their own active links.
+
+    The school's registrar decides on the links screen (its 解除綁定 tells the parent by mail).
+    A second request for the same link (a double submit) keeps the first one's time and reason.
+    """
+    locked = (
+        ParentStudentLink.objects.of_parent(parent).select_for_update().filter(pk=link_id).first()
+    )
+    if locked is None:
+        raise LinkNotOwn
+    if locked.unbinding_requested_at is not None:
+        return locked
+    locked.unbinding_requested_at = timezone.now()
+    locked.unbinding_request_reason = mask_id_numbers(reason.strip())
+    locked.save(update_fields=["unbinding_requested_at", "unbinding_request_reason"])
+    log(
+        instance=locked,
+        action="review_workflow.request_unbinding",
+        user=parent,
+        data={"student_id": locked.student_id, "parent_id": locked.parent_id},
+    )
+    return locked

@@ -177,6 +177,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "binding_forms.accounts.password_validation.NotIdentityValidator"},
 ]
+# Retention (PDPA Art. 11; manage.py retention, review_workflow/services/retention.py): a parent
+# account with no active link is deleted after this many days (the city's SSO: 30); applicants'
+# encrypted ID numbers are dropped this long after approval; unsent drafts after this long.
+RETENTION_PARENT_ACCOUNT_DAYS = int(os.environ.get("RETENTION_PARENT_ACCOUNT_DAYS", "30"))
+RETENTION_APPLICANT_ID_DAYS = int(os.environ.get("RETENTION_APPLICANT_ID_DAYS", "30"))
+RETENTION_DRAFT_DAYS = int(os.environ.get("RETENTION_DRAFT_DAYS", "90"))
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a parent's reset link works for one day
 
 # Brute force (django-axes; binding_forms/accounts/lockout.py): AXES_FAILURE_LIMIT failed
@@ -197,6 +203,9 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_USERNAME_CALLABLE = "binding_forms.accounts.sign_in_name.axes_username"
 AXES_LOCKOUT_TEMPLATE = "binding_forms/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# Failures are kept too, so a parent's profile lists recent sign-ins that failed (with their
+# successes, from axes' AccessLog); by sign-in name as above, never the password.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # Kept out of the POST data axes records: secrets, and names typed in clear.
 AXES_SENSITIVE_PARAMETERS = [
     "password",
