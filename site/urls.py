@@ -17,6 +17,8 @@ urlpatterns = [
     path("captcha/", include("captcha.urls")),
     path("signin/", include("binding_forms.urls")),
     path("bind/", binding_start, name="binding_start"),
+    path("", include("single_sign_on.urls")),
+    path("demo/payments/", include("demo_payments.urls")),
     # The mail provider's delivery events, secured by ANYMAIL["WEBHOOK_SECRET"] (basic auth).
     path("anymail/", include("anymail.urls")),
 ]
