@@ -29,11 +29,13 @@ pytestmark = pytest.mark.django_db
 
 
 def sign_in_with_consent(client, user, *, scope="openid profile email children", client_id="pay"):
-    """Authorize with PKCE, agreeing on the consent page; the code and the verifier."""
+    """Authorize with PKCE, agreeing on the consent page if asked; the code and the verifier."""
     client.force_login(user)
     verifier, challenge = pkce()
     params = authorize_params(client_id=client_id, scope=scope, challenge=challenge)
     page = client.get("/oauth/authorize/", params)
+    if page.status_code == 302:  # consent given before
+        return code_from(page), verifier
     assert page.status_code == 200
     form = {**{k: v for k, v in page.context["form"].initial.items() if v is not None}}
     return code_from(client.post("/oauth/authorize/", {**form, "allow": "1"})), verifier
@@ -287,7 +289,7 @@ def test_userinfo_queries_do_not_grow_with_children(client, parent, pay, songsha
     with CaptureQueriesContext(connection) as one_child:
         client.get("/oauth/userinfo/", **bearer)
     for number in ("108036", "108037", "108038"):
-        sibling = student(school=songshan, number=number, id_number="A200000001"[:-1] + "1")
+        sibling = student(school=songshan, number=number, id_number="A200000001")
         ParentStudentLink.objects.create(parent=parent, student=sibling, relationship="父子")
     client.get("/oauth/userinfo/", **bearer)
     with CaptureQueriesContext(connection) as four_children:
@@ -296,7 +298,21 @@ def test_userinfo_queries_do_not_grow_with_children(client, parent, pay, songsha
     assert len(four_children) == len(one_child) <= 6
 
 
-def test_token_exchange_queries_are_bounded(client, parent, pay, django_assert_max_num_queries):
-    code, verifier = sign_in_with_consent(client, parent)
-    with django_assert_max_num_queries(30):
-        assert exchange(client, code, verifier).status_code == 200
+def test_token_exchange_queries_do_not_grow_with_children(client, parent, pay, songshan):
+    from tests.factories import student
+
+    def exchange_queries() -> int:
+        code, verifier = sign_in_with_consent(client, parent)
+        with CaptureQueriesContext(connection) as queries:
+            assert exchange(client, code, verifier).status_code == 200
+        return len(queries)
+
+    exchange_queries()  # the identifiers are created once
+    one_child = exchange_queries()
+    for number in ("108036", "108037", "108038"):
+        sibling = student(school=songshan, number=number, id_number="A200000001")
+        ParentStudentLink.objects.create(parent=parent, student=sibling, relationship="父子")
+    exchange_queries()
+    # django-oauth-toolkit reads the grant several times; the claims add three queries (sub,
+    # links with schools and identifiers) whatever the number of children.
+    assert exchange_queries() == one_child <= 30
