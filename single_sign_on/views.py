@@ -2,7 +2,6 @@
 
 from urllib.parse import parse_qs, urlsplit
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -15,6 +14,7 @@ from oauth2_provider.models import get_application_model
 from oauth2_provider.oauth2_backends import get_oauthlib_core
 from oauth2_provider.views import AuthorizationView
 
+from single_sign_on.middleware import form_action_with, redirect_origin
 from single_sign_on.models import ServiceConsent
 from single_sign_on.scopes import SCOPES
 from single_sign_on.services import (
@@ -36,11 +36,6 @@ def refusal_response(request, refusal: Refusal, application) -> TemplateResponse
     )
     add_never_cache_headers(response)
     return response
-
-
-def _redirect_origin(uri: str) -> str:
-    parts = urlsplit(uri)
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 class ServiceAuthorizationView(AuthorizationView):
@@ -75,10 +70,7 @@ class ServiceAuthorizationView(AuthorizationView):
         response = super().get(request, *args, **kwargs)
         add_never_cache_headers(response)
         # The consent form's answer is a redirect to the service: allow its origin as a target.
-        response._csp_config = {
-            **settings.SECURE_CSP,
-            "form-action": ["'self'", _redirect_origin(credentials["redirect_uri"])],
-        }
+        form_action_with(response, redirect_origin(credentials["redirect_uri"]))
         return response
 
     def get_context_data(self, **kwargs):

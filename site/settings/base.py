@@ -107,6 +107,8 @@ MIDDLEWARE = [
         else "portal.csp.ContentSecurityPolicyMiddleware"
     ),
     "portal.csp.PolicyChoiceMiddleware",
+    # A sign-in on the way to a service may end in a redirect to it (single_sign_on).
+    "single_sign_on.middleware.ServiceFormActionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "home.middleware.ChosenLanguageMiddleware",

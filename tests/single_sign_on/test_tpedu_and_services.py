@@ -176,3 +176,25 @@ def test_idno_is_never_offered(client):
     assert "idno" not in client.get("/.well-known/openid-configuration").json().get(
         "scopes_supported", []
     )
+
+
+# Content-Security-Policy: the way back to the service ---------------------------------------
+
+
+def test_signing_in_on_the_way_to_a_service_may_lead_back_to_it(client, pay):
+    from urllib.parse import urlencode
+
+    authorize = "/oauth/authorize/?" + urlencode(authorize_params(challenge="x" * 43))
+    page = client.get("/signin/", {"next": authorize})
+    assert "form-action 'self' https://pay.example.tp.edu.tw" in page["Content-Security-Policy"]
+    elsewhere = authorize.replace("pay.example.tp.edu.tw", "evil.example")
+    page = client.get("/signin/", {"next": elsewhere})
+    assert "evil.example" not in page["Content-Security-Policy"]
+    assert "form-action 'self';" in page["Content-Security-Policy"]
+
+
+def test_the_consent_page_may_lead_to_the_service(client, parent, pay):
+    client.force_login(parent)
+    _verifier, challenge = pkce()
+    page = client.get("/oauth/authorize/", authorize_params(challenge=challenge))
+    assert "form-action 'self' https://pay.example.tp.edu.tw" in page["Content-Security-Policy"]
