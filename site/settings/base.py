@@ -411,6 +411,20 @@ OAUTH2_PROVIDER = {
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
     # Consent is the portal's own (single_sign_on.ServiceConsent), asked once per service.
     "REQUEST_APPROVAL_PROMPT": "force",
+    # RFC 9700 (OAuth 2.0 Security BCP), all of it: no implicit or password grant, PKCE with
+    # S256 only, bearer tokens in the header only, `iss` in the authorization response, tokens
+    # stored hashed, a replayed refresh token revokes its whole family.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
 }
 # The demo service (demo_payments/, 校園繳費系統 (示範)): its client secret, and the provider
 # address it calls server-side (by default the address it was reached at).

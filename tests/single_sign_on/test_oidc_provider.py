@@ -316,3 +316,14 @@ def test_token_exchange_queries_do_not_grow_with_children(client, parent, pay, s
     # django-oauth-toolkit reads the grant several times; the claims add three queries (sub,
     # links with schools and identifiers) whatever the number of children.
     assert exchange_queries() == one_child <= 30
+
+
+def test_logout_returns_to_registered_addresses_only(client, parent, pay):
+    code, verifier = sign_in_with_consent(client, parent)
+    id_token = exchange(client, code, verifier).json()["id_token"]
+    response = client.get(
+        "/oauth/logout/",
+        {"id_token_hint": id_token, "post_logout_redirect_uri": "https://evil.example/"},
+    )
+    assert response.status_code == 400 and "evil.example" not in response.get("Location", "")
+    assert client.session.get("_auth_user_id") == str(parent.pk)

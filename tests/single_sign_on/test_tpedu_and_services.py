@@ -134,10 +134,23 @@ def test_rotation_publishes_both_keys_and_signs_with_the_new(client, parent, pay
     assert header.jose_header["kid"] == new_kid
 
 
-def test_production_refuses_to_start_without_a_key(settings):
+def test_a_missing_key_fails_the_system_check(settings):
     settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "OIDC_RSA_PRIVATE_KEY": ""}
     with pytest.raises(SystemCheckError, match="single_sign_on.E001"):
         call_command("check")
+
+
+def test_production_generates_no_key(tmp_path):
+    from tests.portal.test_settings import manage
+
+    result = manage(
+        "check",
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="portal.example",
+        OIDC_RSA_PRIVATE_KEY="",
+        PORTAL_VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode != 0 and "single_sign_on.E001" in result.stderr
 
 
 # The admin ---------------------------------------------------------------------------------
