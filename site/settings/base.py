@@ -21,6 +21,26 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def generated_rsa_key(path: Path | None = None) -> str:
+    """A new RSA private key (PEM) for development and tests only, kept in ``path`` if given."""
+    if path is not None and path.exists():
+        return path.read_text()
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(pem)
+        path.chmod(0o600)
+    return pem
+
+
 def env_bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -43,6 +63,8 @@ INSTALLED_APPS = [
     "home",
     "binding_forms",
     "review_workflow",
+    "single_sign_on",
+    "oauth2_provider",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
@@ -87,6 +109,8 @@ MIDDLEWARE = [
         else "portal.csp.ContentSecurityPolicyMiddleware"
     ),
     "portal.csp.PolicyChoiceMiddleware",
+    # A sign-in on the way to a service may end in a redirect to it (single_sign_on).
+    "single_sign_on.middleware.ServiceFormActionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "home.middleware.ChosenLanguageMiddleware",
@@ -364,6 +388,59 @@ WAGTAIL_I18N_ENABLED = False
 # pictures (they send a hash of each staff member's address), no check for Wagtail releases.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+
+
+# Single sign-on (single_sign_on/): the portal is the OpenID Connect provider of the city's
+# services (django-oauth-toolkit). Tokens are signed RS256 with OIDC_RSA_PRIVATE_KEY (PEM; "\n"
+# may stand for new lines in the environment). To rotate, move the current key to
+# OIDC_RSA_PRIVATE_KEY_PREVIOUS and set a new one: both are published in the JWKS, new tokens are
+# signed with the new one. Production refuses to start without a key (single_sign_on.E001);
+# dev and test settings generate one when none is set.
+def env_pem(name: str) -> str:
+    return os.environ.get(name, "").replace("\\n", "\n").strip()
+
+
+OAUTH2_PROVIDER_APPLICATION_MODEL = "single_sign_on.ServiceApplication"
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": env_pem("OIDC_RSA_PRIVATE_KEY"),
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": [
+        key for key in [env_pem("OIDC_RSA_PRIVATE_KEY_PREVIOUS")] if key
+    ],
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    # Only the post-logout addresses registered for the client; never a bare redirect.
+    "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
+    "OIDC_RP_INITIATED_LOGOUT_ACCEPT_EXPIRED_TOKENS": True,
+    "OAUTH2_VALIDATOR_CLASS": "single_sign_on.validator.PortalOAuth2Validator",
+    "SCOPES_BACKEND_CLASS": "single_sign_on.scopes.PortalScopes",
+    # Minutes, not tpeduSSO's 15 days: a service keeps a parent signed in by refreshing.
+    "ACCESS_TOKEN_EXPIRE_SECONDS": int(os.environ.get("OIDC_ACCESS_TOKEN_SECONDS", "600")),
+    "ID_TOKEN_EXPIRE_SECONDS": int(os.environ.get("OIDC_ACCESS_TOKEN_SECONDS", "600")),
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": int(os.environ.get("OIDC_REFRESH_TOKEN_SECONDS", "28800")),
+    "ROTATE_REFRESH_TOKEN": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    # Consent is the portal's own (single_sign_on.ServiceConsent), asked once per service.
+    "REQUEST_APPROVAL_PROMPT": "force",
+    # RFC 9700 (OAuth 2.0 Security BCP), all of it: no implicit or password grant, PKCE with
+    # S256 only, bearer tokens in the header only, `iss` in the authorization response, tokens
+    # stored hashed, a replayed refresh token revokes its whole family.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+}
+# The demo service (demo_payments/, 校園繳費系統 (示範)): its client secret, and the provider
+# address it calls server-side (by default the address it was reached at).
+DEMO_PAYMENTS_CLIENT_SECRET = os.environ.get("DEMO_PAYMENTS_CLIENT_SECRET", "demo-payments-only")
+DEMO_PAYMENTS_ISSUER = os.environ.get("DEMO_PAYMENTS_ISSUER", "")
 
 # Bulletins per page on the portal home.
 BULLETINS_PER_PAGE = 10

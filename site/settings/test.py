@@ -25,3 +25,9 @@ STORAGES["reviewed_forms"]["OPTIONS"]["location"] = VAR_DIR / "test-private"  # 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (whitenoise warns when it is missing)
 CAPTCHA_TEST_MODE = env_bool("CAPTCHA_TEST_MODE")  # noqa: F405
 WAGTAILADMIN_BASE_URL = "http://testserver"
+
+# Signing keys for the OpenID Connect provider: a fresh one per run unless one is configured.
+OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"] = (  # noqa: F405
+    OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"] or generated_rsa_key()  # noqa: F405
+)
+OAUTH2_PROVIDER["ALLOWED_REDIRECT_URI_SCHEMES"] = ["http", "https"]  # noqa: F405

@@ -59,3 +59,15 @@ def test_demo_data_has_a_leave_request_form_built_as_data():
         "確認送出",
         "審核狀態",
     ]
+
+
+@pytest.mark.django_db
+def test_demo_data_registers_the_demo_payment_service():
+    from oauth2_provider.models import get_application_model
+
+    call_command("demo_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("demo_data", stdout=open("/dev/null", "w"))  # noqa: SIM115  (twice: no duplicate)
+    demo = get_application_model().objects.get()
+    assert demo.name == "校園繳費系統 (示範)" and demo.client_type == "confidential"
+    assert "children" in demo.allowed_scopes
+    assert demo.redirect_uri_allowed("http://127.0.0.1:8000/demo/payments/callback/")

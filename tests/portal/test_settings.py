@@ -7,8 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from portal.settings.base import generated_rsa_key
 
 MANAGE = Path(__file__).resolve().parents[2] / "manage.py"
+SIGNING_KEY = generated_rsa_key()  # the single sign-on's (production refuses to start without)
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -23,11 +25,13 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
             "DATABASE_URL",
             "DJANGO_ALLOW_ASYNC_UNSAFE",
             "ANYMAIL_WEBHOOK_SECRET",
+            "OIDC_RSA_PRIVATE_KEY",
         }
     }
     environment |= {
         "DJANGO_SETTINGS_MODULE": "portal.settings.production",
         "PERSONAL_DATA_KEY": secrets.token_urlsafe(32),
+        "OIDC_RSA_PRIVATE_KEY": SIGNING_KEY,
         **env,
     }
     return subprocess.run(

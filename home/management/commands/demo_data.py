@@ -195,7 +195,16 @@ class Command(BaseCommand):
         )
         if self.load_leave_form():
             self.stdout.write("線上請假 published at /leave/, reviewed by 學務處.")
+        self.load_demo_service()
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
+
+    def load_demo_service(self) -> None:
+        """校園繳費系統 (示範), registered as an administrator would: step 4 end to end."""
+        from demo_payments.client import NAME, demo_client_register
+
+        # 127.0.0.1 stands for any port (RFC 8252 loopback); localhost only for :8000.
+        demo_client_register(origins=["http://127.0.0.1:8000", "http://localhost:8000"])
+        self.stdout.write(f"{NAME} registered: sign in through the portal at /demo/payments/.")
 
     def load_applications(self, school) -> int:
         """Classmates of 陳小花 whose parents have applied (one already approved), so the

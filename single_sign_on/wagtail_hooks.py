@@ -1,0 +1,33 @@
+"""Registering a city service (an OpenID Connect client) in the Wagtail admin."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from single_sign_on.models import ServiceApplication
+
+
+class ServiceApplicationViewSet(ModelViewSet):
+    model = ServiceApplication
+    icon = "key"
+    menu_label = _("Services (single sign-on)")
+    add_to_settings_menu = True
+    list_display = ["name", "client_id", "client_type", "children_allowed", "created"]
+    search_fields = ["name", "client_id"]
+    form_fields = [
+        "name",
+        "client_id",
+        "client_secret",
+        "client_type",
+        "redirect_uris",
+        "post_logout_redirect_uris",
+        "profile_allowed",
+        "email_allowed",
+        "children_allowed",
+        "pkce_required",
+    ]
+
+
+@hooks.register("register_admin_viewset")
+def register_service_viewset():
+    return ServiceApplicationViewSet("single_sign_on_services")
