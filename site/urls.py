@@ -18,8 +18,8 @@ urlpatterns = [
     path("signin/", include("binding_forms.urls")),
     path("bind/", binding_start, name="binding_start"),
     path("me/", include("review_workflow.parent_records.urls")),
-    path("", include("single_sign_on.urls")),
-    path("demo/payments/", include("demo_payments.urls")),
+    path("", include("review_workflow.single_sign_on.urls")),
+    path("demo/payments/", include("home.demo_payments.urls")),
     # The mail provider's delivery events, secured by ANYMAIL["WEBHOOK_SECRET"] (basic auth).
     path("anymail/", include("anymail.urls")),
 ]

@@ -63,7 +63,7 @@ INSTALLED_APPS = [
     "home",
     "binding_forms",
     "review_workflow",
-    "single_sign_on",
+    "review_workflow.single_sign_on",
     "oauth2_provider",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -109,8 +109,8 @@ MIDDLEWARE = [
         else "portal.csp.ContentSecurityPolicyMiddleware"
     ),
     "portal.csp.PolicyChoiceMiddleware",
-    # A sign-in on the way to a service may end in a redirect to it (single_sign_on).
-    "single_sign_on.middleware.ServiceFormActionMiddleware",
+    # A sign-in on the way to a service may end in a redirect to it (single sign-on).
+    "review_workflow.single_sign_on.middleware.ServiceFormActionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "home.middleware.ChosenLanguageMiddleware",
@@ -390,9 +390,9 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 
-# Single sign-on (single_sign_on/): the portal is the OpenID Connect provider of the city's
-# services (django-oauth-toolkit). Tokens are signed RS256 with OIDC_RSA_PRIVATE_KEY (PEM; "\n"
-# may stand for new lines in the environment). To rotate, move the current key to
+# Single sign-on (review_workflow/single_sign_on/): the portal is the OpenID Connect provider of
+# the city's services (django-oauth-toolkit). Tokens are signed RS256 with OIDC_RSA_PRIVATE_KEY
+# (PEM; "\n" may stand for new lines in the environment). To rotate, move the current key to
 # OIDC_RSA_PRIVATE_KEY_PREVIOUS and set a new one: both are published in the JWKS, new tokens are
 # signed with the new one. Production refuses to start without a key (single_sign_on.E001);
 # dev and test settings generate one when none is set.
@@ -411,8 +411,8 @@ OAUTH2_PROVIDER = {
     # Only the post-logout addresses registered for the client; never a bare redirect.
     "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
     "OIDC_RP_INITIATED_LOGOUT_ACCEPT_EXPIRED_TOKENS": True,
-    "OAUTH2_VALIDATOR_CLASS": "single_sign_on.validator.PortalOAuth2Validator",
-    "SCOPES_BACKEND_CLASS": "single_sign_on.scopes.PortalScopes",
+    "OAUTH2_VALIDATOR_CLASS": "review_workflow.single_sign_on.validator.PortalOAuth2Validator",
+    "SCOPES_BACKEND_CLASS": "review_workflow.single_sign_on.scopes.PortalScopes",
     # Minutes, not tpeduSSO's 15 days: a service keeps a parent signed in by refreshing.
     "ACCESS_TOKEN_EXPIRE_SECONDS": int(os.environ.get("OIDC_ACCESS_TOKEN_SECONDS", "600")),
     "ID_TOKEN_EXPIRE_SECONDS": int(os.environ.get("OIDC_ACCESS_TOKEN_SECONDS", "600")),
@@ -437,7 +437,7 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
 }
-# The demo service (demo_payments/, 校園繳費系統 (示範)): its client secret, and the provider
+# The demo service (home/demo_payments/, 校園繳費系統 (示範)): its client secret, and the provider
 # address it calls server-side (by default the address it was reached at).
 DEMO_PAYMENTS_CLIENT_SECRET = os.environ.get("DEMO_PAYMENTS_CLIENT_SECRET", "demo-payments-only")
 DEMO_PAYMENTS_ISSUER = os.environ.get("DEMO_PAYMENTS_ISSUER", "")

@@ -5,9 +5,9 @@ sideways scrolling."""
 
 import pytest
 
-from demo_payments.client import demo_client_register
+from home.demo_payments.client import demo_client_register
 from review_workflow.models import ParentStudentLink
-from single_sign_on.models import ServiceConsent
+from review_workflow.single_sign_on.models import ServiceConsent
 from tests.browser.test_wizard_flow import _session_cookie_for, check
 from tests.factories import school, student
 from tests.single_sign_on.oidc import parent_account

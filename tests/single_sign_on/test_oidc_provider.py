@@ -11,7 +11,7 @@ from jwcrypto import jwk, jwt
 from oauth2_provider.models import get_access_token_model, get_grant_model
 
 from review_workflow.models import ParentStudentLink
-from single_sign_on.models import ServiceConsent
+from review_workflow.single_sign_on.models import ServiceConsent
 from tests.single_sign_on.oidc import (
     CHILD_ID,
     LOGOUT_URI,

@@ -7,7 +7,7 @@ from django.core.management.base import SystemCheckError
 from jwcrypto import jwk, jws
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
-from single_sign_on.models import ServiceConsent
+from review_workflow.single_sign_on.models import ServiceConsent
 from tests.single_sign_on.oidc import authorize_params, pkce
 from tests.single_sign_on.test_oidc_provider import exchange, sign_in_with_consent
 

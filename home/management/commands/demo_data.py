@@ -200,7 +200,7 @@ class Command(BaseCommand):
 
     def load_demo_service(self) -> None:
         """校園繳費系統 (示範), registered as an administrator would: step 4 end to end."""
-        from demo_payments.client import NAME, demo_client_register
+        from home.demo_payments.client import NAME, demo_client_register
 
         # 127.0.0.1 stands for any port (RFC 8252 loopback); localhost only for :8000.
         demo_client_register(origins=["http://127.0.0.1:8000", "http://localhost:8000"])

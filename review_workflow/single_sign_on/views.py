@@ -14,10 +14,10 @@ from oauth2_provider.models import get_application_model
 from oauth2_provider.oauth2_backends import get_oauthlib_core
 from oauth2_provider.views import AuthorizationView
 
-from single_sign_on.middleware import form_action_with, redirect_origin
-from single_sign_on.models import ServiceConsent
-from single_sign_on.scopes import SCOPES
-from single_sign_on.services import (
+from review_workflow.single_sign_on.middleware import form_action_with, redirect_origin
+from review_workflow.single_sign_on.models import ServiceConsent
+from review_workflow.single_sign_on.scopes import SCOPES
+from review_workflow.single_sign_on.services import (
     Refusal,
     consent_covers,
     consent_record,

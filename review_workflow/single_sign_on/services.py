@@ -16,7 +16,7 @@ from oauth2_provider.models import (
 
 from binding_forms.accounts.sign_in_name import sign_in_name_recorded
 from review_workflow.models import ParentAccount, ParentStudentLink
-from single_sign_on.models import ServiceConsent, StudentSubject, Subject
+from review_workflow.single_sign_on.models import ServiceConsent, StudentSubject, Subject
 
 ROLE_PARENT = "家長"  # tpeduSSO's role name for a parent
 

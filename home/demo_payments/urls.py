@@ -1,6 +1,6 @@
 from django.urls import path
 
-from demo_payments import views
+from home.demo_payments import views
 
 urlpatterns = [
     path("", views.home, name="demo_payments"),

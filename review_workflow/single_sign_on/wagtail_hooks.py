@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from single_sign_on.models import ServiceApplication
+from review_workflow.single_sign_on.models import ServiceApplication
 
 
 class ServiceApplicationViewSet(ModelViewSet):

@@ -5,7 +5,7 @@
 from django.urls import include, path, re_path
 from oauth2_provider import views as oauth_views
 
-from single_sign_on import views
+from review_workflow.single_sign_on import views
 
 # The names django-oauth-toolkit reverses (discovery lists them); its application-management
 # and dynamic-registration views are left out: services are registered in the Wagtail admin.

@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from demo_payments import client
+from home.demo_payments import client
 
 # The demo keeps its own state under one key of the shared session, as a service would in its.
 SESSION_KEY = "demo_payments"

@@ -3,7 +3,11 @@
 from oauth2_provider.models import AbstractApplication
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
-from single_sign_on.services import parent_claims, service_sign_in_refusal, subject_for
+from review_workflow.single_sign_on.services import (
+    parent_claims,
+    service_sign_in_refusal,
+    subject_for,
+)
 
 
 class PortalOAuth2Validator(OAuth2Validator):
