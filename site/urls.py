@@ -17,6 +17,7 @@ urlpatterns = [
     path("captcha/", include("captcha.urls")),
     path("signin/", include("binding_forms.urls")),
     path("bind/", binding_start, name="binding_start"),
+    path("me/", include("home.urls")),
     # The mail provider's delivery events, secured by ANYMAIL["WEBHOOK_SECRET"] (basic auth).
     path("anymail/", include("anymail.urls")),
 ]
