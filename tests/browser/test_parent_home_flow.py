@@ -70,3 +70,22 @@ def test_a_parent_signs_in_lands_on_my_children_and_signs_out(page, live_server,
     page.wait_for_url("**/signin/?next=/me/")
     assert "陳小花" not in page.content()
     expect(page.locator(".site-header")).not_to_contain_text("已登入")
+
+
+def test_sign_out_works_without_javascript_from_every_parent_page(
+    phone_without_javascript, live_server
+):
+    from tests.browser.test_wizard_flow import _session_cookie_for
+
+    page = phone_without_javascript
+    father = UserFactory(username="alle@schoolsoft.com.tw", first_name="陳大名")
+    for path in ("/", "/me/"):
+        page.context.add_cookies([_session_cookie_for(father, live_server)])
+        page.goto(f"{live_server.url}{path}")
+        header = page.locator(".site-header")
+        expect(header).to_contain_text("已登入：陳大名")
+        expect(page.locator("main").get_by_role("link", name="登入")).to_have_count(0)
+        header.get_by_role("button", name="登出").click()
+        page.wait_for_url("**/signin/signout/")
+        expect(page.get_by_role("status")).to_have_text("您已登出。")
+        expect(header).not_to_contain_text("已登入")
