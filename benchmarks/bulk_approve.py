@@ -150,7 +150,7 @@ def _run(args) -> int:
     links = ParentStudentLink.objects.filter(student__school=school).count()
     new_accounts = ParentAccount.objects.count() - accounts_before
     queued_mails = DBTaskResult.objects.exclude(
-        task_path="binding_forms.binding.tasks.application_start_review"
+        task_path="binding_forms.reviewed_forms.tasks.submission_review_start_task"
     ).count()
     print(
         f"Bulk approval: {approved:,} approved, {len(result.skipped):,} skipped in "
@@ -186,6 +186,7 @@ def _submit(args, school, wizard) -> int:
     from binding_forms.binding import services
     from binding_forms.identity.personal_data import encrypt, id_number_digest
     from binding_forms.models import ApplicationType, Student
+    from binding_forms.reviewed_forms.services import submission_review_start
 
     rng = random.Random(args.seed)
     one, two = (
@@ -234,7 +235,7 @@ def _submit(args, school, wizard) -> int:
             ],
             user=user,
         )
-        services.application_start_review(application=application, user=user)
+        submission_review_start(submission=application, user=user)
         count += len(people)
     return count
 

@@ -5,7 +5,10 @@ The script sets SECRET_KEY, PERSONAL_DATA_KEY, ALLOWED_HOSTS, DATABASE_URL and T
 environment before this module is imported (production refuses to start without the first three).
 """
 
+import os
+
 import django
+from django.core.exceptions import ImproperlyConfigured
 from portal.settings.production import *  # noqa: F403
 
 # Wagtail's form pages: the peer only (the portal has none).
@@ -34,3 +37,10 @@ else:
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
+
+# --no-route-memory: Wagtail's own routing only, to measure what the wizard's middleware gains.
+if os.environ.get("BENCH_NO_ROUTE_MEMORY"):
+    KEPT = [m for m in MIDDLEWARE if not m.endswith(".WizardRouteMiddleware")]  # noqa: F405
+    if len(KEPT) != len(MIDDLEWARE) - 1:  # noqa: F405
+        raise ImproperlyConfigured("--no-route-memory: the wizard's routing middleware is gone")
+    MIDDLEWARE = KEPT

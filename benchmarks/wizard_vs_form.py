@@ -152,6 +152,12 @@ def main() -> int:
         help="no review workflow for applications (the review start then only saves a revision)",
     )
     parser.add_argument(
+        "--no-route-memory",
+        action="store_true",
+        help="without binding_forms.routing.WizardRouteMiddleware: Wagtail's own routing only "
+        "(to measure what the middleware gains)",
+    )
+    parser.add_argument(
         "--drain-timeout",
         type=float,
         default=300.0,
@@ -165,6 +171,8 @@ def main() -> int:
     sys.path.insert(0, str(PROJECT_ROOT))
     scratch = Path(tempfile.mkdtemp(prefix="wizard-bench-"))
     env = _environment(args.database_url, args.database_name, scratch)
+    if args.no_route_memory:
+        env["BENCH_NO_ROUTE_MEMORY"] = "1"
     os.environ.update(env)
     try:
         drop_database = _create_database(args.database_url, args.database_name)
@@ -276,8 +284,8 @@ def _build(args: argparse.Namespace) -> Fixture:
     )
     first_pool = browsing + probes + args.students
     return Fixture(
-        wizard_path=wizard.url + wizard.reverse_subpage("applicants"),
-        done_path=wizard.url + wizard.reverse_subpage("done"),
+        wizard_path=wizard.step_url(None, "applicants"),
+        done_path=wizard.step_url(None, "done"),
         peer_path=peer.url,
         peer_post=peer_post,
         browsing=visitors[:browsing],
@@ -452,7 +460,7 @@ def _count_queries(
 ) -> dict[str, int]:
     """Queries of one request of each kind, counted through Django's test client in a fresh
     process configured like the server (the task backend decides what the final POST runs, and
-    binding_forms.tasks binds its task to the backend configured when it is first imported).
+    a task is bound to the backend configured when its module is first imported).
     Also checks that each request answers as it should; raises if not."""
     spec = {
         "peer_path": fixture.peer_path,
@@ -830,7 +838,7 @@ def _drain_queue(env: dict[str, str], timeout: float) -> tuple[str, int]:
     from django_tasks_db.models import DBTaskResult
 
     review_starts = DBTaskResult.objects.filter(
-        task_path="binding_forms.binding.tasks.application_start_review"
+        task_path="binding_forms.reviewed_forms.tasks.submission_review_start_task"
     )
     queued = review_starts.filter(status="READY").count()
     if not queued or timeout <= 0:

@@ -6,14 +6,15 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from wagtail.models import WorkflowState
 
-from binding_forms.identity.personal_data import decrypt, encrypt, id_number_digest
+from binding_forms.identity.personal_data import encrypt, id_number_digest
 from binding_forms.models import Applicant, Application, Student
+from binding_forms.reviewed_forms.services import submission_submit
 
 # The binding wizard --------------------------------------------------------------------------
 
@@ -84,29 +85,6 @@ def application_record_consent(*, application: Application, page, agreed: bool) 
     application.save(update_fields=["consent", "consent_revision", "consented_at"])
 
 
-def application_save_draft(*, application: Application, raw: dict) -> None:
-    """暫存: keep what step 3 holds, valid or not; ID numbers only encrypted."""
-    draft = {**application.draft_data, **_encrypt_ids(raw)}
-    application.draft_data = draft
-    application.save(update_fields=["draft_data"])
-
-
-def application_draft_values(*, application: Application) -> dict:
-    """The saved step-3 values, IDs decrypted: for the submission from the draft once the codes
-    are in, never for a page (``application_form_start`` is the form's)."""
-    values = {}
-    for key, value in application.draft_data.items():
-        if isinstance(value, dict) and key.startswith("applicant"):
-            value = dict(value)
-            if "id_number_encrypted" in value:  # an empty one was left empty
-                encrypted = value.pop("id_number_encrypted")
-                value["id_number"] = decrypt(encrypted) if encrypted else ""
-            values[key] = value
-        else:
-            values[key] = value
-    return values
-
-
 def application_form_start(*, application: Application) -> tuple[dict, dict[int, str]]:
     """Where step 3's form starts: the draft, or else (changes requested) what was sent. ID
     numbers come back only as their encrypted copies, by applicant position, for the page to
@@ -138,23 +116,12 @@ def application_form_start(*, application: Application) -> tuple[dict, dict[int,
     return values, kept
 
 
-def _encrypt_ids(raw: dict) -> dict:
-    encrypted = {}
-    for key, value in raw.items():
-        if isinstance(value, dict) and "id_number" in value:
-            value = {k: v for k, v in value.items() if k != "id_number"}
-            plain = raw[key].get("id_number", "")
-            value["id_number_encrypted"] = encrypt(plain) if plain else ""
-        encrypted[key] = value
-    return encrypted
-
-
 def applicants_pending_verification(*, application: Application, emails: list[str]) -> list[str]:
     verified = application.draft_data.get("verified_emails", {})
     return [email for email in emails if email not in verified]
 
 
-# Email codes. The wizard calls these with the application's row locked (wizard.py takes the
+# Email codes. The wizard calls these with the application's row locked (the page takes the
 # lock for every step a parent sends): a double click or a second tab then waits for the first
 # request and finds what it left — one device per address, each code checked and used up once,
 # the counts below exact. The device rows are locked too, for callers without the first lock.
@@ -382,101 +349,43 @@ def _email_device(*, application: Application, email: str):
 def application_submit(
     *, application: Application, application_type, applicants: list[dict], user
 ) -> Application:
-    """確認送出: write the applicants and queue the start (or resumption) of the review, once.
+    """確認送出, once (``submission_submit``): the type and the applicants, then the start (or
+    resumption) of the review, queued. A double click, a second tab or a replayed request finds
+    it sent and changes nothing. The addresses proved by email codes are those of
+    ``application.draft_data``, from which the caller decided that none is pending."""
+    verified = application.draft_data.get("verified_emails", {})
 
-    A first submission claims the row with one conditional UPDATE, which locks it: a double
-    click, a second tab or a replayed request then finds it submitted and changes nothing. A
-    resubmission after changes were requested (or a claim that failed) locks the row, looks at it
-    and then decides, as before. The addresses proved by email codes are those of
-    ``application.draft_data``, from which the caller decided that none is pending.
-    """
-    from binding_forms.binding.tasks import application_start_review
-
-    changes = {
-        "application_type": application_type.label,
-        "applicant_count": application_type.applicant_count,
-        "submitted_at": timezone.now(),
-        "draft_data": {},
-    }
-    first_time = Application.objects.filter(
-        pk=application.pk,
-        submitted_at__isnull=True,
-        student_confirmed_at__isnull=False,
-        consent=Application.Consent.AGREED,
-    )
-    if first_time.update(**changes):
-        verified = application.draft_data.get("verified_emails", {})
-    else:
-        locked = Application.objects.select_for_update().get(pk=application.pk)
-        if locked.submitted_at is not None and not application_needs_changes(application=locked):
-            return locked
-        if locked.student_confirmed_at is None or locked.consent != Application.Consent.AGREED:
-            raise WizardOrderError("the student's data or the consent is missing")
-        verified = locked.draft_data.get("verified_emails", {})
-        if locked.submitted_at is not None:  # sent before: its applicants are replaced
-            locked.applicants.all().delete()
-        Application.objects.filter(pk=application.pk).update(**changes)
-
-    Applicant.objects.bulk_create(
-        Applicant(
-            application_id=application.pk,
-            position=data["position"],
-            name=data["name"],
-            relationship=data["relationship"],
-            id_number_digest=id_number_digest(data["id_number"]),
-            id_number_encrypted=encrypt(data["id_number"]),
-            mobile=data["mobile"],
-            email=data["email"],
-            email_verified_at=verified.get(data["email"]),
+    def applicants_write(resent: bool) -> None:
+        if resent:  # sent before: its applicants are replaced
+            Applicant.objects.filter(application_id=application.pk).delete()
+        Applicant.objects.bulk_create(
+            Applicant(
+                application_id=application.pk,
+                position=data["position"],
+                name=data["name"],
+                relationship=data["relationship"],
+                id_number_digest=id_number_digest(data["id_number"]),
+                id_number_encrypted=encrypt(data["id_number"]),
+                mobile=data["mobile"],
+                email=data["email"],
+                email_verified_at=verified.get(data["email"]),
+            )
+            for data in applicants
         )
-        for data in applicants
+
+    sent = submission_submit(
+        submission=application,
+        user=user,
+        changes={
+            "application_type": application_type.label,
+            "applicant_count": application_type.applicant_count,
+        },
+        ready=Q(student_confirmed_at__isnull=False, consent=Application.Consent.AGREED),
+        related_write=applicants_write,
     )
-    application_start_review.enqueue(application.pk, user.pk)  # and the confirmation mails
-    for name, value in changes.items():
-        setattr(application, name, value)
+    if not sent and Application.objects.filter(pk=application.pk, submitted_at=None).exists():
+        raise WizardOrderError("the student's data or the consent is missing")
     return application
-
-
-@dataclass(frozen=True)
-class ApplicationStatus:
-    """Where an application stands, as the parent is told: ``draft``, ``in_review``,
-    ``changes_requested`` (with the school's comment) or ``approved``."""
-
-    name: str
-    comment: str = ""
-
-
-def application_status(*, application: Application) -> ApplicationStatus:
-    """One answer for every page that shows it (the progress bar, the applicants step, the
-    done page); no query before the application is sent."""
-    if application.submitted_at is None:
-        return ApplicationStatus("draft")
-    if application.live:
-        return ApplicationStatus("approved")
-    state = application.current_workflow_state
-    if state is None or state.status != WorkflowState.STATUS_NEEDS_CHANGES:
-        return ApplicationStatus("in_review")
-    rejected = state.task_states.filter(status="rejected").order_by("-finished_at").first()
-    return ApplicationStatus("changes_requested", rejected.get_comment() if rejected else "")
-
-
-def application_needs_changes(*, application: Application) -> bool:
-    state = application.current_workflow_state
-    return state is not None and state.status == WorkflowState.STATUS_NEEDS_CHANGES
-
-
-def application_start_review(*, application: Application, user) -> bool:
-    """Revision, then the workflow: started the first time, resumed after changes requested.
-    False when there was nothing to do (a replayed task)."""
-    state = application.current_workflow_state
-    if state is not None and state.status == WorkflowState.STATUS_IN_PROGRESS:
-        return False  # already under review: a replayed task
-    application.save_revision(user=user, clean=False)
-    if state is not None and state.status == WorkflowState.STATUS_NEEDS_CHANGES:
-        state.resume(user=user)
-    elif (workflow := application.get_workflow()) is not None:
-        workflow.start(application, user)
-    return True
 
 
 def wizard_page_create(*, parent, title: str = "親子帳號綁定", slug: str = "binding"):

@@ -2,43 +2,21 @@
 
 from typing import NamedTuple
 
-from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
-from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
-from wagtail.models import (
-    DraftStateMixin,
-    LockableMixin,
-    Orderable,
-    Page,
-    RevisionMixin,
-    WorkflowMixin,
-)
+from wagtail.models import Orderable, Page
 
 from binding_forms.binding.consent import DEFAULT_CONSENT_NOTICE
 from binding_forms.identity.fields import IdNumberFields
 from binding_forms.models.registry import School, Student
 from binding_forms.models.users import User
+from binding_forms.reviewed_forms.models import AbstractReviewedSubmission
+from binding_forms.reviewed_forms.pages import MultiStepFormPage
 
 # The binding wizard (screens 2–4 of the handbook) -------------------------------------------
-
-
-def _wizard_step(name: str):
-    """A route of BindingWizardPage that runs the step view of that name."""
-
-    def route(page, request):
-        from binding_forms.binding import (
-            wizard,  # views import forms, which import other apps' models
-        )
-
-        return getattr(wizard, name)(page, request)
-
-    route.__name__ = name
-    return route
 
 
 DEFAULT_APPLICATION_TYPES = [
@@ -50,9 +28,10 @@ DEFAULT_APPLICATION_TYPES = [
 DEFAULT_RELATIONSHIPS = ["父子", "父女", "母子", "母女", "祖孫", "監護人"]
 
 
-class BindingWizardPage(RoutablePageMixin, Page):
+class BindingWizardPage(MultiStepFormPage):
     """The wizard a signed-in parent follows; its wording, consent notice, application types and
-    relationship choices are the editors'. The steps live in ``binding_forms.wizard``."""
+    relationship choices are the editors'. Its steps (``binding_forms/binding/steps.py``) are
+    served at ``<page url><step>/``."""
 
     level = models.CharField(
         _("school level"),
@@ -157,14 +136,26 @@ class BindingWizardPage(RoutablePageMixin, Page):
     class Meta:
         verbose_name = _("binding wizard")
 
-    # The steps (binding_forms/wizard.py); each keeps the form-page shape.
-    start = path("")(_wizard_step("start"))
-    student_step = path("student/", name="student")(_wizard_step("student_step"))
-    consent_step = path("consent/", name="consent")(_wizard_step("consent_step"))
-    applicants_step = path("applicants/", name="applicants")(_wizard_step("applicants_step"))
-    verify_step = path("verify/", name="verify")(_wizard_step("verify_step"))
-    done_step = path("done/", name="done")(_wizard_step("done_step"))
-    child_step = path("child/", name="child")(_wizard_step("child_step"))
+    def get_steps(self):
+        from binding_forms.binding.steps import STEPS  # steps import forms, forms these models
+
+        return STEPS
+
+    def get_submission(self, request, *, for_update: bool = False):
+        from binding_forms.binding.steps import application_of_request
+
+        return application_of_request(self, request, for_update=for_update)
+
+    def get_preview_submission(self, request, step):
+        from binding_forms.binding.steps import preview_application
+
+        return preview_application(self, step)
+
+    def get_context(self, request, *args, submission=None, **kwargs):
+        context = super().get_context(request, *args, submission=submission, **kwargs)
+        context["application"] = submission
+        context["student"] = submission.student if submission is not None else None
+        return context
 
     def step_choices(self) -> "StepChoices":
         """The application types and the relationship labels the applicants step offers.
@@ -184,18 +175,6 @@ class BindingWizardPage(RoutablePageMixin, Page):
         choices = _read_step_choices(self)
         _PUBLISHED_STEP_CHOICES[self.pk] = (key, choices)
         return choices
-
-    def serve_preview(self, request, mode_name):
-        from binding_forms.binding import wizard
-
-        return wizard.preview(self, request, mode_name)
-
-    preview_modes = [
-        ("student", _("Step 1: the student's data")),
-        ("consent", _("Step 2: consent")),
-        ("applicants", _("Step 3: the applicants")),
-        ("done", _("After submitting")),
-    ]
 
 
 class ApplicationType(Orderable):
@@ -242,10 +221,10 @@ def _read_step_choices(page: BindingWizardPage) -> StepChoices:
     )
 
 
-class Application(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, ClusterableModel):
+class Application(AbstractReviewedSubmission):
     """One student's binding request: a draft while the parent fills the wizard (暫存), then
     submitted into the Wagtail workflow assigned to applications (live stays False until the
-    school approves)."""
+    school approves). Where it stands is ``status`` (``reviewed_forms``), the one rule."""
 
     class Consent(models.TextChoices):
         AGREED = "agreed", _("agreed")
@@ -279,28 +258,10 @@ class Application(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, 
     consented_at = models.DateTimeField(_("consent given"), null=True)
     application_type = models.CharField(_("application type"), max_length=100, blank=True)
     applicant_count = models.PositiveSmallIntegerField(_("applicants"), default=0)
-    draft_data = models.JSONField(default=dict, blank=True, editable=False)
-    submitted_at = models.DateTimeField(_("submitted"), null=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    _revisions = GenericRelation(
-        "wagtailcore.Revision",
-        content_type_field="base_content_type",
-        object_id_field="object_id",
-        related_query_name="application",
-        for_concrete_model=False,
-    )
-    workflow_states = GenericRelation(
-        "wagtailcore.WorkflowState",
-        content_type_field="base_content_type",
-        object_id_field="object_id",
-        related_query_name="application",
-        for_concrete_model=False,
-    )
-
-    # Nothing points at an application from content: keep every wizard save out of Wagtail's
-    # reference index (a task per save otherwise).
-    wagtail_reference_index_ignore = True
+    # The applicants' ID numbers in the draft (step 3 kept with 暫存): only encrypted, as
+    # ``id_number_encrypted`` beside the other values.
+    personal_keys = ("id_number",)
 
     class Meta:
         verbose_name = _("application")
@@ -310,10 +271,6 @@ class Application(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, 
         return (
             f"{self.student.name}（{self.student.school.short_name or self.student.school.name}）"
         )
-
-    @property
-    def revisions(self):
-        return self._revisions
 
 
 class Applicant(IdNumberFields):

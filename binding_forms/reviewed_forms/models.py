@@ -2,6 +2,7 @@
 workflow, with its status decided here and nowhere else."""
 
 from dataclasses import dataclass
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
@@ -166,7 +167,11 @@ class AbstractReviewedSubmission(
 
     @classmethod
     def cipher(cls):
-        return import_string(settings.REVIEWED_FORMS_CIPHER)
+        """The module (or the object at a dotted path) ``REVIEWED_FORMS_CIPHER`` names."""
+        try:
+            return import_module(settings.REVIEWED_FORMS_CIPHER)
+        except ImportError:
+            return import_string(settings.REVIEWED_FORMS_CIPHER)
 
     def draft_encrypt(self, values):
         """``values`` as the draft keeps them: each personal value replaced by its encrypted

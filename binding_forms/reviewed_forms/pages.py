@@ -4,7 +4,6 @@ Wagtail's form pages (get the form, validate, process, render)."""
 from collections.abc import Sequence
 
 from django.contrib.auth import REDIRECT_FIELD_NAME
-from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -89,6 +88,10 @@ class MultiStepFormPage(Page):
 
     def serve_step(self, request, name: str | None):
         if self.login_required and not request.user.is_authenticated:
+            # Not at import: auth's views import its forms, which need the user model, which may
+            # live beside a concrete page in the same models module.
+            from django.contrib.auth.views import redirect_to_login
+
             return redirect_to_login(
                 request.get_full_path(), redirect_field_name=REDIRECT_FIELD_NAME
             )
@@ -118,15 +121,19 @@ class MultiStepFormPage(Page):
             submission=submission,
             status=status,
             progress=self.progress(submission, step),
-            **kwargs,
         )
+        context.update(kwargs)  # a step's own values win (a preview's sample status)
         return context
 
     # Previews for editors ----------------------------------------------------------------
 
     @property
     def preview_modes(self):
-        return [(step.name, step.title or step.name) for step in self.get_steps() if step.template]
+        return [
+            (step.name, step.title or step.name)
+            for step in self.get_steps()
+            if step.template and step.preview
+        ]
 
     @property
     def default_preview_mode(self):

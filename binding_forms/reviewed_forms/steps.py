@@ -25,6 +25,9 @@ class Step:
     needs_submission = True
     # Shown once the submission is sent (its status page); before that, never.
     after_submit = False
+    # Whether editors preview it (a page mode of its own); a step shown only on the way (a code
+    # check, an outcome) may have nothing to show out of context.
+    preview = True
 
     def __init__(self, name=None, **attributes):
         if name is not None:

@@ -112,7 +112,7 @@ def _application_context(application: Application) -> dict[str, str]:
     student = application.student
     page = application.page
     if page is not None and page.live:
-        status_url = _absolute((page.get_url() or "/") + page.reverse_subpage("done"))
+        status_url = _absolute(page.step_url(None, "done"))
     else:
         status_url = _absolute(reverse("binding_start"))
     return {
@@ -164,9 +164,9 @@ def mail_queue(
 
 
 def submission_mails_write(*, application: Application) -> list[OutgoingMail]:
-    """確認送出: a confirmation to each applicant. Written by the background task that starts the
-    review (``binding_forms.binding.tasks.application_start_review``), so the parent's request stays
-    within its query budget; sent once that task's transaction commits."""
+    """確認送出: a confirmation to each applicant. Written in the background job that starts the
+    review (the ``submission_sent`` receiver), so the parent's request stays within its query
+    budget; sent once that job's transaction commits."""
     return _mail_each_applicant(
         application=application, kind=MailKind.SUBMITTED, base=_application_context(application)
     )

@@ -33,6 +33,8 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 # binding_forms/identity/personal_data.py). Never in the database; losing it makes the copies
 # unreadable.
 PERSONAL_DATA_KEY = os.environ.get("PERSONAL_DATA_KEY", "")
+# What keeps personal values of reviewed forms' drafts (an applicant's ID number) encrypted.
+REVIEWED_FORMS_CIPHER = "binding_forms.identity.personal_data"
 DEBUG = False
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

@@ -23,7 +23,6 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from binding_forms.binding import services
 from binding_forms.binding.forms import (
     EMAIL_MAX_LENGTH,
     NAME_MAX_LENGTH,
@@ -37,6 +36,7 @@ from binding_forms.identity.validators import (
     normalize_tw_mobile,
 )
 from binding_forms.models import Applicant, Application
+from binding_forms.reviewed_forms.services import submission_draft_values
 from tests.binding_forms.test_wizard import applicants_post, url, walk_to_applicants
 from tests.factories import FATHER
 
@@ -276,7 +276,7 @@ def test_the_applicants_step_keeps_what_was_typed_or_says_why_beside_the_field(
             assert applicant.email == first["email"].strip().lower()
             return
         application = Application.objects.get()
-        draft = services.application_draft_values(application=application)["applicant1"]
+        draft = submission_draft_values(submission=application)["applicant1"]
         for name in APPLICANT_FIELDS:
             if draft[name] != first[name].strip():
                 assert error_beside(html, f"id_applicant1-{name}"), name

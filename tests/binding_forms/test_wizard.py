@@ -6,8 +6,8 @@ from django.core import mail
 from django_otp.plugins.otp_email.models import EmailDevice
 from wagtail.models import WorkflowState
 
-from binding_forms.binding.tasks import application_start_review
 from binding_forms.models import Applicant, Application
+from binding_forms.reviewed_forms.tasks import submission_review_start_task
 from tests.factories import DUMMY_TASKS, FATHER, student
 from tests.factories import MOTHER as FACTORY_MOTHER
 from tests.pii import tables_holding
@@ -27,7 +27,7 @@ def applicants_post(application_type=ONE_APPLICANT, first=FATHER, second=None, a
 
 
 def url(wizard, step=""):
-    return wizard.url + (wizard.reverse_subpage(step) if step else "")
+    return wizard.url + (f"{step}/" if step else "")
 
 
 def walk_to_applicants(client, wizard):
@@ -338,8 +338,8 @@ def test_no_request_runs_more_than_twenty_queries(
 
     (queued,) = [
         result
-        for result in application_start_review.get_backend().results
-        if result.task.name == "application_start_review"
+        for result in submission_review_start_task.get_backend().results
+        if result.task.name == "submission_review_start_task"
     ]
     queued.task.call(*queued.args)
     assert Application.objects.get().current_workflow_state.status == "in_progress"

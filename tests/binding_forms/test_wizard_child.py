@@ -74,3 +74,17 @@ def test_the_child_step_says_the_first_password_and_lists_the_children_bound(
     assert "已綁定到您帳號的子女" in html
     assert "陳小花（臺北市立松山國民小學 2年01班）" in html
     assert "陳小明" not in html  # a revoked link is no longer bound
+
+
+@pytest.mark.django_db
+def test_naming_a_second_child_is_about_no_child_yet(client, parent, wizard, xiaohua):
+    client.post(
+        url(wizard, "child"),
+        {"school": xiaohua.school_id, "account": "P108035", "password": "A234567893"},
+    )
+    assert "陳小花家長，您好！" in client.get(url(wizard, "student")).content.decode()
+
+    html = client.get(url(wizard, "child")).content.decode()
+
+    # The page's title, not the first child's greeting and progress.
+    assert f"<h1>{wizard.title}</h1>" in html and "陳小花家長" not in html

@@ -12,7 +12,7 @@ NEW_NOTICE = "<p>新版告知事項：本局依個人資料保護法第八條告
 
 
 def url(wizard, step):
-    return wizard.url + wizard.reverse_subpage(step)
+    return wizard.url + f"{step}/"
 
 
 def edit_data(page, *, notice=None, extra_type=None, action="action-publish"):
@@ -115,3 +115,15 @@ def test_editors_preview_each_step(client, wizard, mode, expected):
     assert shown.status_code == 200
     html = shown.content.decode()
     assert expected in html and "陳小花家長，您好！" in html
+
+
+@pytest.mark.django_db
+def test_the_preview_menu_offers_the_four_steps_a_parent_sees(wizard):
+    # Not the child step, the email codes or the refusal: nothing to show out of context.
+    assert [name for name, _label in wizard.preview_modes] == [
+        "student",
+        "consent",
+        "applicants",
+        "done",
+    ]
+    assert wizard.default_preview_mode == "student"

@@ -34,7 +34,7 @@ def test_the_worker_starts_the_review_the_request_queued(database_queue, home_pa
     queued = {result.task_path: result for result in DBTaskResult.objects.all()}
     # One task a submission (review start and confirmation mail); Wagtail's own ran in the
     # request, not queued.
-    assert sorted(queued) == ["binding_forms.binding.tasks.application_start_review"]
+    assert sorted(queued) == ["binding_forms.reviewed_forms.tasks.submission_review_start_task"]
     assert {result.status for result in queued.values()} == {"READY"}
     assert application.current_workflow_state is None
     assert not OutgoingMail.objects.exists()

@@ -221,6 +221,28 @@ def test_changes_requested_resubmitted_then_approved(xiaohua, registrar):
     assert ParentAccount.objects.get().mobile == "0912000111"
 
 
+def test_each_sending_mails_each_applicant_one_confirmation(xiaohua, registrar):
+    # submission_sent: sent once per (re)sending, and the mail is its one receiver.
+    from binding_forms.binding.services import application_submit
+    from binding_forms.models import ApplicationType
+
+    application = submitted_application(student=xiaohua)
+    assert OutgoingMail.objects.filter(kind="submitted").count() == 1
+    decide(application, registrar, "reject", comment="請補上第二位監護人")
+
+    application_submit(
+        application=application,
+        application_type=ApplicationType(label="雙親為監護人，二位申請帳號", applicant_count=2),
+        applicants=[{**FATHER, "position": 1}, {**MOTHER, "position": 2}],
+        user=application.requester,
+    )
+
+    sent_again = OutgoingMail.objects.filter(kind="submitted").order_by("pk")[1:]
+    assert sorted(mail.to_address for mail in sent_again) == sorted(
+        [FATHER["email"], MOTHER["email"]]
+    )
+
+
 def test_a_registrar_of_another_school_can_neither_see_nor_act(xiaohua, registrar, other_registrar):
     application = submitted_application(student=xiaohua)
     state = application.current_workflow_state.current_task_state
@@ -337,12 +359,14 @@ def test_a_bounced_approval_mail_shows_on_the_application_with_a_way_to_resend(
 
 
 def test_a_replayed_review_start_mails_nobody_twice(xiaohua):
-    from binding_forms.binding.tasks import application_start_review
+    from binding_forms.reviewed_forms.tasks import submission_review_start_task
 
     application = submitted_application(student=xiaohua)  # the task ran once (immediate)
     assert OutgoingMail.objects.filter(kind="submitted").count() == 1
 
-    application_start_review.call(application.pk, application.requester_id)
+    submission_review_start_task.call(
+        Application._meta.label, application.pk, application.requester_id
+    )
 
     assert OutgoingMail.objects.filter(kind="submitted").count() == 1
     assert WorkflowState.objects.count() == 1

@@ -94,10 +94,10 @@ def test_a_task_state_that_is_no_longer_current_is_not_found(client, registrar, 
     old = _state(own)
     old.task.specific.on_action(old, registrar, "reject", comment="請補上第二位監護人")
     # The parent resends: the review resumes with a new task state.
-    from binding_forms.binding.services import application_start_review
+    from binding_forms.reviewed_forms.services import submission_review_start
 
     own.refresh_from_db()
-    application_start_review(application=own, user=own.requester)
+    submission_review_start(submission=own, user=own.requester)
     assert _state(own).pk != old.pk
     admin_login(client, registrar)
 

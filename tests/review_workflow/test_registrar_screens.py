@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import TaskState
 
-from binding_forms.binding.services import application_start_review
 from binding_forms.identity.personal_data import encrypt, id_number_digest
 from binding_forms.models import Applicant, Application, RegistryGuardian
+from binding_forms.reviewed_forms.services import submission_review_start
 from review_workflow.models import ParentAccount, ParentStudentLink, SchoolLogEntry
 from tests.factories import admin_login, registrar_user, school, student
 
@@ -58,7 +58,7 @@ def application(
             email=email,
         )
     if submit:
-        application_start_review(application=app, user=parent)
+        submission_review_start(submission=app, user=parent)
     return Application.objects.get(pk=app.pk)
 
 

@@ -218,8 +218,8 @@ class Command(BaseCommand):
         """Classmates of 陳小花 whose parents have applied (one already approved), so the
         registrar's screens have something to show; 陳小花 is left for the handbook's flow."""
         from binding_forms.binding import services
-        from binding_forms.binding.tasks import application_start_review
         from binding_forms.models import Application, ApplicationType, Student
+        from binding_forms.reviewed_forms.tasks import submission_review_start_task
 
         wizard = BindingWizardPage.objects.live().first()
         registrar = get_user_model().objects.get(username="songshan-registrar")
@@ -249,7 +249,7 @@ class Command(BaseCommand):
             # The review starts in a background task; production queues it for db_worker
             # (TASK_BACKEND): run it here, so the approval below finds the review under way
             # with either backend (the queued copy then finds it started and does nothing).
-            application_start_review.call(application.pk, account.pk)
+            submission_review_start_task.call(Application._meta.label, application.pk, account.pk)
             count += 1
             if approve:
                 application.refresh_from_db()
