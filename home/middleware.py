@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 
 class ChosenLanguageMiddleware:
@@ -23,4 +23,21 @@ class ChosenLanguageMiddleware:
         response = self.get_response(request)
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+
+class SignedInNoStoreMiddleware:
+    """Nothing a signed-in visitor is shown is kept by the browser or a proxy: on a shared
+    family phone, Back after 登出 must ask the server again (and get the signed-out page).
+    Below SessionMiddleware and AuthenticationMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # The user as the response leaves: signed in by this very request, or still signed in.
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)  # private, no-store among them
         return response

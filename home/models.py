@@ -6,6 +6,7 @@ all things Wagtail gives pages for free.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.utils import timezone
@@ -106,3 +107,52 @@ class BulletinAttachment(Orderable):
     @property
     def link_text(self) -> str:
         return self.label or self.document.title
+
+
+def validate_service_link(value: str) -> None:
+    """A path on this site (``/demo/payment/``) or an https address: never ``javascript:``."""
+    if value.startswith("/") and not value.startswith("//"):
+        return
+    if value.startswith("https://") and len(value) > len("https://"):
+        return
+    raise ValidationError(
+        _("Give a path on this site (starting with /) or an address starting with https://."),
+        code="service_link",
+    )
+
+
+class PortalService(Orderable):
+    """One of the city's services a parent reaches from their home (我的孩子): 臺北酷課雲,
+    校園繳費系統… Editors keep the list (name, description, icon, link) in order."""
+
+    name = models.CharField(_("name"), max_length=100)
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    icon = models.ForeignKey(
+        "wagtailimages.Image",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("icon"),
+    )
+    link = models.CharField(_("link"), max_length=500, validators=[validate_service_link])
+    signs_in_through_portal = models.BooleanField(
+        _("signs in through the portal"),
+        default=False,
+        help_text=_("The service signs parents in with their portal account (single sign-on)."),
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("description"),
+        FieldPanel("icon"),
+        FieldPanel("link"),
+        FieldPanel("signs_in_through_portal"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+
+    def __str__(self) -> str:
+        return self.name

@@ -17,6 +17,7 @@ urlpatterns = [
     path("captcha/", include("captcha.urls")),
     path("signin/", include("binding_forms.urls")),
     path("bind/", binding_start, name="binding_start"),
+    path("me/", include("home.urls")),
     path("me/", include("review_workflow.parent_records.urls")),
     path("", include("review_workflow.single_sign_on.urls")),
     path("demo/payments/", include("home.demo_payments.urls")),

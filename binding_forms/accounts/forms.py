@@ -23,7 +23,9 @@ class CaptchaInput(CaptchaTextInput):
 def captcha_field() -> CaptchaField:
     return CaptchaField(
         label=_("Enter the code"),
-        widget=CaptchaInput(attrs={"placeholder": _("Enter the code"), "inputmode": "numeric"}),
+        widget=CaptchaInput(
+            attrs={"placeholder": _("Please enter the code"), "inputmode": "numeric"}
+        ),
         error_messages={
             "invalid": _("The code does not match the picture. Try the new one."),
             "required": _("Enter the code shown in the picture."),

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
 from django.template.response import TemplateResponse
 from django.urls import reverse, reverse_lazy
 from django.utils.http import urlencode
@@ -26,7 +26,15 @@ KEPT_ON_REFRESH = {"school", "account", "email"}
 
 
 def _next_url(request) -> str:
-    return safe_next_url(request, default=reverse("binding_start"))
+    return safe_next_url(request, default=signed_in_home(request.user))
+
+
+def signed_in_home(user) -> str:
+    """Where a sign-in lands unless a safe ``next`` says otherwise: a student account at the
+    binding wizard, every other (a parent account) at ``LOGIN_REDIRECT_URL`` (我的孩子)."""
+    if user.is_authenticated and not hasattr(user, "student"):
+        return resolve_url(settings.LOGIN_REDIRECT_URL)
+    return reverse("binding_start")
 
 
 @sensitive_post_parameters("password", "account")
@@ -65,7 +73,8 @@ def signin(request):
             "tab": tab,
             "district": district,
             "districts": District.objects.all(),
-            "next": _next_url(request),
+            # Only a ``next`` the visitor brought: without one, who signs in decides where to.
+            "next": safe_next_url(request, default=""),
             "signed_out_idle": parent_session_signed_out_idle(request=request),
             "idle_minutes": settings.PARENT_SESSION_IDLE_MINUTES,
         },

@@ -67,7 +67,8 @@ def _check_length(value: str, max_length: int) -> str:
 
 class ConsentForm(forms.Form):
     choice = forms.ChoiceField(
-        label=_("Consent"),
+        # The handbook's words above the two choices.
+        label=_("Based on the above, tick one of the options below:"),
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose whether you agree.")},
     )

@@ -85,10 +85,12 @@ def application_record_consent(*, application: Application, page, agreed: bool) 
     application.save(update_fields=["consent", "consent_revision", "consented_at"])
 
 
-def application_form_start(*, application: Application) -> tuple[dict, dict[int, str]]:
-    """Where step 3's form starts: the draft, or else (changes requested) what was sent. ID
-    numbers come back only as their encrypted copies, by applicant position, for the page to
-    show masked: a full ID number never goes back into a page."""
+def application_form_start(*, application: Application, user=None) -> tuple[dict, dict[int, str]]:
+    """Where step 3's form starts: the draft, or else (changes requested) what was sent, or else
+    (``user`` a parent account binding a sibling, nothing typed yet) the applicants of the
+    parent's first binding. ID numbers come back only as their encrypted copies, by applicant
+    position, for the page to show masked (kept, or typed again): a full ID number never goes
+    back into a page."""
     values = dict(application.draft_data)
     kept = {}
     for position in (1, 2):
@@ -100,12 +102,24 @@ def application_form_start(*, application: Application) -> tuple[dict, dict[int,
                 for name, value in saved.items()
                 if name not in {"id_number", "id_number_encrypted"}
             }
-    if kept or application.submitted_at is None:
+    if kept:
         return values, kept
-    types = [item.label for item in application.page.step_choices().application_types]
-    if application.application_type in types:
-        values["application_type"] = str(types.index(application.application_type))
-    for applicant in application.applicants.all():
+    if application.submitted_at is not None:
+        return _applicants_values(source=application, page=application.page)
+    earlier = application_earlier_of_parent(user=user, application=application) if user else None
+    if earlier is not None:
+        return _applicants_values(source=earlier, page=application.page)
+    return values, kept
+
+
+def _applicants_values(*, source: Application, page) -> tuple[dict, dict[int, str]]:
+    """Step 3's form values from the applicants ``source`` names (the type too, when ``page``
+    still offers it), with their ID numbers' encrypted copies."""
+    values, kept = {}, {}
+    types = [item.label for item in page.step_choices().application_types] if page else []
+    if source.application_type in types:
+        values["application_type"] = str(types.index(source.application_type))
+    for applicant in source.applicants.all():
         values[f"applicant{applicant.position}"] = {
             "name": applicant.name,
             "relationship": applicant.relationship,
@@ -114,6 +128,23 @@ def application_form_start(*, application: Application) -> tuple[dict, dict[int,
         }
         kept[applicant.position] = applicant.id_number_encrypted
     return values, kept
+
+
+def application_earlier_of_parent(*, user, application: Application) -> Application | None:
+    """A parent account's first binding (another child's approved application), whose applicants
+    a sibling's application starts from; None for a student account or a first binding."""
+    if not user.is_authenticated or hasattr(user, "student"):
+        return None
+    # The reverse relation of review_workflow's links: binding_forms does not import it.
+    link = (
+        user.child_links.active()
+        .exclude(application=None)
+        .exclude(application=application)
+        .select_related("application")
+        .order_by("created_at", "pk")
+        .first()
+    )
+    return link.application if link is not None else None
 
 
 def applicants_pending_verification(*, application: Application, emails: list[str]) -> list[str]:

@@ -205,7 +205,9 @@ class ApplicantsStep(Step):
         return False  # what is sent leaves the draft: the page's own address leads here
 
     def get_form(self, page, request, submission):
-        initial, kept_id_numbers = services.application_form_start(application=submission)
+        initial, kept_id_numbers = services.application_form_start(
+            application=submission, user=request.user
+        )
         return ApplicantsForm(
             request.POST or None,
             page=page,

@@ -117,6 +117,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Signed-in pages: Cache-Control private, no-store (shared family phones).
+    "home.middleware.SignedInNoStoreMiddleware",
     # Parents' and student accounts' sessions end after PARENT_SESSION_IDLE_MINUTES idle.
     "binding_forms.accounts.middleware.ParentSessionIdleMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -192,7 +194,8 @@ WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL
 # neither captcha nor lockout. "Signed-in users" or groups restrict through /signin/.
 WAGTAIL_PRIVATE_PAGE_OPTIONS = {"SHARED_PASSWORD": False}
 WAGTAILDOCS_PRIVATE_COLLECTION_OPTIONS = {"SHARED_PASSWORD": False}
-LOGIN_REDIRECT_URL = "binding_start"
+# Parents land on their home (我的孩子); student accounts on the wizard (accounts/views.py).
+LOGIN_REDIRECT_URL = "parent_home"
 LOGOUT_REDIRECT_URL = "/"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

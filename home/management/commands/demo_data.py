@@ -23,7 +23,7 @@ from binding_forms.registry.services import (
     schools_load_csv,
     staff_assign,
 )
-from home.models import BulletinAttachment, BulletinPage, HomePage
+from home.models import BulletinAttachment, BulletinPage, HomePage, PortalService
 from review_workflow.services.forms import FieldSpec, office_workflow_create, school_form_create
 
 # The seed's 訊息快遞, oldest first: (ROC date, office, slug stem).
@@ -51,6 +51,22 @@ DEMO_USERS = [
         False,
         "Registrars",
     ),
+]
+# The services list on the parents' home (我的孩子): (name, description, link, signs in here).
+DEMO_SERVICES = [
+    (
+        "臺北酷課雲",
+        "親師生學習整合平臺：課程、學習紀錄與班級訊息。",
+        "https://cooc.tp.edu.tw/",
+        False,
+    ),
+    (
+        "校園繳費系統 (示範)",
+        "查詢與繳交子女的學雜費；以本入口網的家長帳號登入，看得到已綁定的子女。",
+        "/demo/payments/",
+        True,
+    ),
+    ("國小校務行政系統", "成績、出缺席與學校公告。", "https://eschool.tp.edu.tw/", False),
 ]
 # 線上請假, as an editor builds it in the admin: rows, no code.
 LEAVE_FORM_FIELDS = [
@@ -196,6 +212,7 @@ class Command(BaseCommand):
         if self.load_leave_form():
             self.stdout.write("線上請假 published at /leave/, reviewed by 學務處.")
         self.load_demo_service()
+        self.stdout.write(f"Services for parents: {self.load_services()} added.")
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
 
     def load_demo_service(self) -> None:
@@ -271,6 +288,21 @@ class Command(BaseCommand):
             thanks_text="<p>已送出請假單，學務處審核後會以電子郵件通知您。</p>",
         )
         return True
+
+    def load_services(self) -> int:
+        created = 0
+        for order, (name, description, link, through_portal) in enumerate(DEMO_SERVICES):
+            _service, made = PortalService.objects.get_or_create(
+                name=name,
+                defaults={
+                    "description": description,
+                    "link": link,
+                    "signs_in_through_portal": through_portal,
+                    "sort_order": order,
+                },
+            )
+            created += made
+        return created
 
     def load_bulletins(self) -> int:
         home = HomePage.objects.get()
