@@ -110,7 +110,7 @@ class BulletinAttachment(Orderable):
 
 
 def validate_service_link(value: str) -> None:
-    """A path on this site (``/demo/payment/``) or an https address: never ``javascript:``."""
+    """A path on this site (``/demo/payments/``) or an https address: never ``javascript:``."""
     if value.startswith("/") and not value.startswith("//"):
         return
     if value.startswith("https://") and len(value) > len("https://"):

@@ -59,6 +59,9 @@ def test_editors_screens_work_under_the_admin_policy(editor_page, live_server):
         live_server.url
         + reverse("wagtailsnippets_review_workflow_mailtemplate:edit", args=(template.pk,))
     )
+    # Wagtail's preview controller connects once its scripts ran: on a busy machine a click
+    # before that opens the side panel without loading the preview.
+    page.wait_for_load_state("networkidle")
     page.get_by_role("button", name="預覽").first.click()
     frame = page.frame_locator("iframe#w-preview-iframe")
-    expect(frame.locator("pre")).to_contain_text("陳大名 您好", timeout=15_000)
+    expect(frame.locator("pre")).to_contain_text("陳大名 您好", timeout=30_000)
