@@ -165,7 +165,8 @@ class BindingWizardPage(MultiStepFormPage):
         another worker is seen at once; nothing is ever served from an older publication). A
         preview's or an unsaved page's choices are in memory, and are used as they are.
         """
-        in_memory = self.__dict__.get("_cluster_related_objects")  # modelcluster's unsaved children
+        # modelcluster's unsaved children: private, pinned by test_routing_private_api.py
+        in_memory = self.__dict__.get("_cluster_related_objects")
         if not self.pk or self.live_revision_id is None or in_memory:
             return _read_step_choices(self)
         key = (self.live_revision_id, self.last_published_at)

@@ -50,3 +50,23 @@ def test_wagtail_serves_the_route_kept_on_the_request():
     with CaptureQueriesContext(connection) as queries:
         assert Page.route_for_request(request, "/anything/") is route
     assert not queries
+
+
+@pytest.mark.django_db
+def test_modelcluster_keeps_a_pages_unsaved_children_where_step_choices_looks():
+    """BindingWizardPage.step_choices serves a preview's unsaved choices, not the published
+    ones it keeps per process, by looking for modelcluster's in-memory children."""
+    from binding_forms.binding.services import wizard_page_create
+    from binding_forms.models import RelationshipChoice
+    from home.models import HomePage
+
+    page = wizard_page_create(parent=HomePage.objects.get())
+    published = page.step_choices()
+    fresh = type(page).objects.get(pk=page.pk)
+    assert not fresh.__dict__.get("_cluster_related_objects")
+
+    fresh.relationships.add(RelationshipChoice(label="外祖孫"))
+
+    assert fresh.__dict__.get("_cluster_related_objects")
+    assert "外祖孫" in fresh.step_choices().relationships
+    assert "外祖孫" not in published.relationships
