@@ -11,8 +11,9 @@ import django
 from django.core.exceptions import ImproperlyConfigured
 from portal.settings.production import *  # noqa: F403
 
-# Wagtail's form pages: the peer only (the portal has none).
-INSTALLED_APPS = [*INSTALLED_APPS, "wagtail.contrib.forms", "benchmarks.peer"]  # noqa: F405
+# The peer: a Wagtail form page (wagtail.contrib.forms is installed by the site: its editors'
+# forms build on it).
+INSTALLED_APPS = [*INSTALLED_APPS, "benchmarks.peer"]  # noqa: F405
 DEBUG = False
 
 # Plain http on 127.0.0.1: no TLS redirect, no HSTS, cookies that travel without TLS.
