@@ -314,9 +314,10 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
-# Mail: anymail's console backend by default (keeps anymail's status and signals);
-# production sets EMAIL_BACKEND to an ESP backend and its keys in ANYMAIL_* variables.
-MAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "anymail.backends.console.EmailBackend")
+# Mail: printed on the console, readable (portal/console_mail.py: anymail's console backend,
+# which keeps anymail's status and signals, with the text decoded); production sets
+# EMAIL_BACKEND to an ESP backend and its keys in ANYMAIL_* variables.
+MAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "portal.console_mail.EmailBackend")
 # Django 6.1 replaces EMAIL_BACKEND with MAILERS; 5.2 LTS only knows EMAIL_BACKEND.
 if django.VERSION >= (6, 1):
     MAILERS = {"default": {"BACKEND": MAIL_BACKEND}}
