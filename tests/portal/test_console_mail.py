@@ -5,7 +5,6 @@ import base64
 import io
 
 from django.core.mail import EmailMultiAlternatives
-
 from portal.console_mail import EmailBackend
 from portal.settings import base
 
