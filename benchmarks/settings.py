@@ -32,6 +32,11 @@ CSRF_COOKIE_SECURE = False
 if not os.environ.get("BENCH_PRODUCTION_HASHERS"):
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# benchmarks/sso.py mints its authorization codes before the rounds: they live longer than
+# production's minute (BENCH_SSO_CODE_SECONDS); nothing measured depends on it.
+if code_seconds := os.environ.get("BENCH_SSO_CODE_SECONDS"):
+    OAUTH2_PROVIDER["AUTHORIZATION_CODE_EXPIRE_SECONDS"] = int(code_seconds)  # noqa: F405
+
 # The same mail backend for both pages: kept in memory, so no SMTP round trip is measured.
 MAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 if django.VERSION >= (6, 1):
