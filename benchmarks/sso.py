@@ -11,7 +11,7 @@ figures for RESULTS.md.
 
 Run from the project root (PostgreSQL must be reachable; nothing else is touched):
 
-    python benchmarks/sso.py [--duration 10 --rounds 3 --connections 8 --codes 1500]
+    python benchmarks/sso.py [--duration 10 --rounds 3 --connections 8 --codes 600]
 
 It creates a throwaway database (``--database-name``, dropped at the end), migrates it, registers
 a confidential service allowed the children, a parent account bound to two children, and mints
@@ -69,7 +69,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8, help="concurrent client threads")
     parser.add_argument(
-        "--codes", type=int, default=1500, help="authorization codes minted (one token POST each)"
+        "--codes", type=int, default=600, help="authorization codes minted (one token POST each)"
     )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--worker-class", default="sync", choices=("sync", "gthread"))

@@ -3,7 +3,7 @@ cache (home/page_cache.py) at once."""
 
 from django.db.models.signals import post_delete, post_save
 from wagtail.documents import get_document_model
-from wagtail.models import Site, get_page_models
+from wagtail.models import PageViewRestriction, Site, get_page_models
 from wagtail.signals import page_published, page_unpublished
 
 from home.page_cache import page_cache_purge
@@ -15,10 +15,11 @@ def purge_page_cache(**kwargs) -> None:
 
 def connect() -> None:
     """Publish and unpublish (editors, scheduled publishing), and every save or delete of a page
-    (moves, titles, imports), a document (a bulletin's attachment) or a site."""
+    (moves, titles, imports), of its privacy (a page made private must leave the cache), a
+    document (a bulletin's attachment) or a site."""
     page_published.connect(purge_page_cache, dispatch_uid="page_cache_published")
     page_unpublished.connect(purge_page_cache, dispatch_uid="page_cache_unpublished")
-    for model in [*get_page_models(), get_document_model(), Site]:
+    for model in [*get_page_models(), PageViewRestriction, get_document_model(), Site]:
         for signal in (post_save, post_delete):
             signal.connect(
                 purge_page_cache,

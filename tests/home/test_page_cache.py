@@ -127,3 +127,16 @@ def test_the_public_pages_carry_no_csrf_token(client, home_page):
     html = client.get("/").content.decode()
     assert "csrfmiddlewaretoken" not in html
     assert 'action="/i18n/setlang/"' in html
+
+
+def test_a_bulletin_made_private_leaves_the_cache_at_once(client, home_page):
+    from wagtail.models import PageViewRestriction
+
+    news = bulletin(title="僅限登入者", date=DAY)
+    client.get(news.url)
+    assert client.get(news.url)[CACHE_HEADER] == "hit"
+
+    PageViewRestriction.objects.create(page=news, restriction_type=PageViewRestriction.LOGIN)
+
+    response = client.get(news.url)
+    assert response.status_code == 302 and reverse("signin") in response["Location"]
