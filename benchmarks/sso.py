@@ -172,13 +172,29 @@ def _build(codes: int) -> list[tuple[str, str]]:
         }
         response = browser.get("/oauth/authorize/", params)
         if response.status_code == 200:  # the first time: the consent page
-            form = {k: v for k, v in response.context["form"].initial.items() if v is not None}
+            form = _form_fields(response.content.decode())
             response = browser.post("/oauth/authorize/", {**form, "allow": "1"})
         if response.status_code != 302:
             raise RuntimeError(f"authorize: HTTP {response.status_code}")
         code = parse_qs(urlsplit(response["Location"]).query)["code"][0]
         minted.append((code, verifier))
     return minted
+
+
+def _form_fields(html: str) -> dict[str, str]:
+    """The named inputs of a page's forms, as a browser would send them (the consent form)."""
+    from html.parser import HTMLParser
+
+    fields = {}
+
+    class Inputs(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            attributes = dict(attrs)
+            if tag == "input" and attributes.get("name") and attributes.get("type") != "submit":
+                fields[attributes["name"]] = attributes.get("value") or ""
+
+    Inputs().feed(html)
+    return fields
 
 
 def _basic_auth() -> str:
