@@ -5,6 +5,7 @@ form pages and the sign-in never come from it; each language has its own copy.""
 import datetime
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from binding_forms.binding.services import wizard_page_create
@@ -127,6 +128,12 @@ def test_the_public_pages_carry_no_csrf_token(client, home_page):
     html = client.get("/").content.decode()
     assert "csrfmiddlewaretoken" not in html
     assert 'action="/i18n/setlang/"' in html
+
+    browser = Client(enforce_csrf_checks=True)  # as a browser: CSRF checked
+    switched = browser.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert switched.status_code == 302 and switched.cookies["django_language"].value == "en"
+    elsewhere = browser.post("/i18n/setlang/", {"language": "en", "next": "https://evil.example/"})
+    assert elsewhere["Location"] == "/"  # the next address is still Django's safe one
 
 
 def test_a_bulletin_made_private_leaves_the_cache_at_once(client, home_page):
