@@ -177,9 +177,10 @@ def _run(args) -> int:
     return 0 if verdict == "PASS" else 1
 
 
-def _submit(args, school, wizard) -> int:
-    """Applications as the wizard leaves them, each with its review started; returns how many
-    applicants they name."""
+def _submit(args, school, wizard, *, first: int = 0) -> int:
+    """Applications as the wizard leaves them, each with its review started (numbers ``first``
+    to ``args.applications``; benchmarks/registrar_listing.py adds them in two batches); returns
+    how many applicants they name."""
     from django.contrib.auth import get_user_model
 
     from benchmarks.roster_import import tw_id
@@ -195,7 +196,7 @@ def _submit(args, school, wizard) -> int:
     )
     parents = []  # (id, name, email) of earlier applicants, for siblings
     count = 0
-    for index in range(args.applications):
+    for index in range(first, args.applications):
         number = f"113{index:04d}"
         user = get_user_model().objects.create_user(f"{school.moe_code}-P{number}")
         child_id = tw_id(rng, rng.choice((1, 2)))

@@ -1,8 +1,10 @@
-"""Production settings for benchmarks/wizard_vs_form.py: served over plain HTTP on loopback, with
-the Wagtail form page it is compared with installed beside the portal.
+"""Production settings for the benchmarks: served over plain HTTP on loopback, with the Wagtail
+form page the wizard is compared with installed beside the portal, and a bare Django view
+(benchmarks/urls.py) the others are compared with.
 
-The script sets SECRET_KEY, PERSONAL_DATA_KEY, ALLOWED_HOSTS, DATABASE_URL and TASK_BACKEND in the
-environment before this module is imported (production refuses to start without the first three).
+The scripts set SECRET_KEY, PERSONAL_DATA_KEY, ALLOWED_HOSTS, DATABASE_URL, OIDC_RSA_PRIVATE_KEY
+and TASK_BACKEND in the environment before this module is imported (benchmarks/harness.py;
+production refuses to start without the first three).
 """
 
 import os
@@ -14,6 +16,7 @@ from portal.settings.production import *  # noqa: F403
 # The peer: a Wagtail form page (wagtail.contrib.forms is installed by the site: its editors'
 # forms build on it).
 INSTALLED_APPS = [*INSTALLED_APPS, "benchmarks.peer"]  # noqa: F405
+ROOT_URLCONF = "benchmarks.urls"
 DEBUG = False
 
 # Plain http on 127.0.0.1: no TLS redirect, no HSTS, cookies that travel without TLS.
@@ -24,7 +27,15 @@ CSRF_COOKIE_SECURE = False
 
 # Only the set-up hashes passwords (a few thousand student accounts); no measured request does,
 # since the clients' sessions are created directly. PBKDF2 would make the set-up take minutes.
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# benchmarks/sso.py keeps production's hashers (BENCH_PRODUCTION_HASHERS): the token endpoint
+# checks the service's client secret with one on every request.
+if not os.environ.get("BENCH_PRODUCTION_HASHERS"):
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# benchmarks/sso.py mints its authorization codes before the rounds: they live longer than
+# production's minute (BENCH_SSO_CODE_SECONDS); nothing measured depends on it.
+if code_seconds := os.environ.get("BENCH_SSO_CODE_SECONDS"):
+    OAUTH2_PROVIDER["AUTHORIZATION_CODE_EXPIRE_SECONDS"] = int(code_seconds)  # noqa: F405
 
 # The same mail backend for both pages: kept in memory, so no SMTP round trip is measured.
 MAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -57,23 +57,34 @@ import importlib.util
 import json
 import os
 import re
-import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT_ROOT))  # run as a script: the project and benchmarks.harness
+
+from benchmarks.harness import (  # noqa: E402
+    Load,
+    Result,
+    alternate,
+    create_database,
+    expect,
+    others_cpu_share,
+    production_environment,
+    since,
+    start_server,
+)
+
 BENCH_DATABASE = "portal_wizard_bench"
 GOAL_GET = 1.5
 GOAL_POST = 1.0
@@ -175,7 +186,7 @@ def main() -> int:
         env["BENCH_NO_ROUTE_MEMORY"] = "1"
     os.environ.update(env)
     try:
-        drop_database = _create_database(args.database_url, args.database_name)
+        drop_database = create_database(args.database_url, args.database_name)
         try:
             return _run(args, env, scratch)
         finally:
@@ -191,40 +202,9 @@ def _database_name(value: str) -> str:
 
 
 def _environment(server_url: str, name: str, scratch: Path) -> dict[str, str]:
-    """What the set-up, gunicorn and the worker share: production settings plus the peer app."""
-    parts = urlsplit(server_url)
-    (scratch / "static").mkdir()
-    return {
-        "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "PERSONAL_DATA_KEY": secrets.token_urlsafe(32),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": urlunsplit(parts._replace(path=f"/{name}")),
-        "TASK_BACKEND": IMMEDIATE,
-        "STATIC_ROOT": str(scratch / "static"),
-        "MEDIA_ROOT": str(scratch / "media"),
-        "LOG_LEVEL": "WARNING",
-        "PYTHONWARNINGS": "ignore",  # Django 6.1's mail deprecation notices, once per process
-    }
-
-
-def _create_database(server_url: str, name: str):
-    import psycopg
-
-    maintenance = urlunsplit(urlsplit(server_url)._replace(path="/postgres"))
-    with psycopg.connect(maintenance, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        if "django.db" in sys.modules:
-            from django.db import connections
-
-            connections.close_all()
-        with psycopg.connect(maintenance, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return drop
+    """What the set-up, gunicorn and the worker share: production settings plus the peer app,
+    tasks run in the request unless a server is started with the database queue."""
+    return {**production_environment(server_url, name, scratch), "TASK_BACKEND": IMMEDIATE}
 
 
 # The data ---------------------------------------------------------------------------------------
@@ -271,7 +251,7 @@ def _build(args: argparse.Namespace) -> Fixture:
     if args.no_workflow:
         _remove_review_workflow()
     peer, peer_post = _peer_page(home, wizard)
-    print(f"Set-up: migrated; the wizard and the Wagtail form page published ({_since(started)})")
+    print(f"Set-up: migrated; the wizard and the Wagtail form page published ({since(started)})")
 
     started = time.perf_counter()
     browsing, probes = args.connections, 4
@@ -280,7 +260,7 @@ def _build(args: argparse.Namespace) -> Fixture:
         cursor.execute("VACUUM ANALYZE")
     print(
         f"Set-up: {len(visitors):,} student accounts at the applicants step, each signed in; "
-        f"vacuumed and analysed ({_since(started)})"
+        f"vacuumed and analysed ({since(started)})"
     )
     first_pool = browsing + probes + args.students
     return Fixture(
@@ -525,218 +505,6 @@ def _wizard_post(visitor: Visitor | None) -> dict[str, str]:
     return data
 
 
-# The server -------------------------------------------------------------------------------------
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen
-    port: int
-    log: Path
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()  # gunicorn's arbiter stops its workers
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=20)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _start_server(args, env: dict[str, str], scratch: Path, *, ready_path: str) -> Server:
-    port = _free_port()
-    log = scratch / f"gunicorn-{port}.log"
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "portal.wsgi:application",
-        f"--bind=127.0.0.1:{port}",
-        f"--workers={args.workers}",
-        f"--worker-class={args.worker_class}",
-        f"--threads={args.threads}",
-        f"--chdir={PROJECT_ROOT}",
-        "--backlog=256",
-        "--timeout=60",
-        "--graceful-timeout=5",
-        "--log-level=warning",
-        f"--error-logfile={log}",
-    ]
-    process = subprocess.Popen(
-        command,
-        cwd=PROJECT_ROOT,
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    server = Server(process=process, port=port, log=log)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", ready_path)
-            status = connection.getresponse().status
-            connection.close()
-            if status == 200:
-                _warm(port, ready_path)
-                return server
-        except OSError:
-            pass
-        time.sleep(0.2)
-    server.stop()
-    tail = log.read_text(errors="replace")[-3000:] if log.exists() else ""
-    raise RuntimeError(f"gunicorn did not serve {ready_path} on port {port}:\n{tail}")
-
-
-def _warm(port: int, path: str) -> None:
-    """Some GETs from a few connections at once, so every worker has imported, connected and
-    compiled its templates before anything is measured (the rounds' warm-ups do the rest)."""
-
-    def client() -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        for _ in range(15):
-            connection.request("GET", path)
-            connection.getresponse().read()
-        connection.close()
-
-    threads = [threading.Thread(target=client, daemon=True) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-
-# The load ---------------------------------------------------------------------------------------
-
-# next_request(connection index) → (path, body, headers), or None when nothing is left to send.
-NextRequest = Callable[[int], tuple[str, bytes | None, dict[str, str]] | None]
-# check(status, response, body) → what is wrong, or None.
-Check = Callable[[int, http.client.HTTPResponse, bytes], str | None]
-
-
-@dataclass
-class Load:
-    label: str
-    method: str
-    next_request: NextRequest
-    check: Check
-    queries: int = 0
-
-
-@dataclass
-class Result:
-    label: str
-    rates: list[float] = field(default_factory=list)  # one a round
-    measured: int = 0
-    seconds: float = 0.0
-    latencies: list[float] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    total: int = 0  # answered, warm-ups included
-    body_bytes: int = 0
-    ran_out_after: float | None = None  # seconds into a round when the students ran out
-
-    @property
-    def rate(self) -> float:
-        return statistics.median(self.rates) if self.rates else 0.0
-
-    def percentile(self, fraction: float) -> float:
-        if not self.latencies:
-            return float("nan")
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] * 1000
-
-
-def _run_load(load: Load, port: int, args, result: Result) -> None:
-    """One round, closed loop: each connection sends its next request as soon as the last one is
-    answered; answers that arrive in the measured window (after the warm-up) are counted."""
-    started = time.perf_counter()
-    measure_from = started + args.warmup
-    stop_at = measure_from + args.duration
-    records: list[list[tuple[float, float, str | None, int]]] = [
-        [] for _ in range(args.connections)
-    ]
-
-    def client(index: int) -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        try:
-            while time.perf_counter() < stop_at:
-                request = load.next_request(index)
-                if request is None:
-                    return
-                path, body, headers = request
-                sent = time.perf_counter()
-                try:
-                    connection.request(load.method, path, body=body, headers=headers)
-                    response = connection.getresponse()
-                    data = response.read()
-                    error = load.check(response.status, response, data)
-                except (OSError, http.client.HTTPException) as exc:
-                    connection.close()
-                    data, error = b"", f"{type(exc).__name__}: {exc}"
-                done = time.perf_counter()
-                records[index].append((done, done - sent, error, len(data)))
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=client, args=(index,), daemon=True)
-        for index in range(args.connections)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=args.warmup + args.duration + 60)
-
-    answered = [record for thread in records for record in thread]
-    result.total += len(answered)
-    result.errors += [error for _done, _latency, error, _size in answered if error]
-    window = [record for record in answered if measure_from <= record[0] <= stop_at]
-    last = max((record[0] for record in answered), default=started)
-    if last < stop_at - 0.5:  # the students ran out: only the time they lasted counts
-        result.ran_out_after = last - started
-        seconds = last - measure_from
-    else:
-        seconds = args.duration
-    if window and seconds > 0:
-        result.rates.append(len(window) / seconds)
-        result.measured += len(window)
-        result.seconds += seconds
-        result.latencies += [latency for _done, latency, _error, _size in window]
-        result.body_bytes = int(statistics.median(size for *_rest, size in window))
-
-
-def _alternate(loads: list[Load], port: int, args) -> list[Result]:
-    """The loads one after the other, ``args.rounds`` times: a drift of the machine (other
-    processes, the database growing) then touches all of them alike."""
-    results = [Result(label=load.label) for load in loads]
-    for _round in range(args.rounds):
-        for load, result in zip(loads, results, strict=True):
-            _run_load(load, port, args, result)
-    return results
-
-
-def _expect(status: int, *, contains: bytes = b"", location: str = "") -> Check:
-    def check(got: int, response: http.client.HTTPResponse, body: bytes) -> str | None:
-        if got != status:
-            where = response.getheader("Location") or body[:200].decode(errors="replace")
-            return f"HTTP {got} (expected {status}): {where}"
-        if contains and contains not in body:
-            return f"HTTP {got} without {contains!r}"
-        if location and not (response.getheader("Location") or "").endswith(location):
-            return f"redirected to {response.getheader('Location')} instead of …{location}"
-        return None
-
-    return check
-
-
 def _peer_browsers(port: int, path: str, count: int) -> list[tuple[str, str]]:
     """One anonymous browser a connection: its CSRF cookie and the form's token, from a GET."""
     browsers = []
@@ -769,14 +537,14 @@ def _get_loads(port: int, fixture: Fixture, queries: dict, connections: int) -> 
             "(a) Wagtail form page GET",
             "GET",
             peer_get,
-            _expect(200, contains=b"csrfmiddlewaretoken"),
+            expect(200, contains=b"csrfmiddlewaretoken"),
             queries["peer GET"],
         ),
         Load(
             "(b) wizard applicants step GET",
             "GET",
             wizard_get,
-            _expect(200, contains=b'name="applicant2-email"'),
+            expect(200, contains=b'name="applicant2-email"'),
             queries["wizard GET"],
         ),
     ]
@@ -819,22 +587,23 @@ def _post_loads(port: int, fixture: Fixture, queries: dict, tasks: str, connecti
             "(c) Wagtail form page POST",
             "POST",
             peer_post,
-            _expect(200, contains=b'class="success"'),
+            expect(200, contains=b'class="success"'),
             queries["peer POST"],
         ),
         Load(
             f"(d) wizard final POST, review start {where}",
             "POST",
             wizard_post,
-            _expect(302, location=fixture.done_path),
+            expect(302, location=fixture.done_path),
             queries["wizard POST" if tasks == IMMEDIATE else "wizard POST queued"],
         ),
     ]
 
 
-def _drain_queue(env: dict[str, str], timeout: float) -> tuple[str, int]:
+def _drain_queue(env: dict[str, str], timeout: float) -> tuple[str, list[str]]:
     """One db_worker runs the queued review starts, as production does behind the requests:
-    what it did, and how many of them failed."""
+    what it did, and what went wrong (the worker's own output when it stopped early, review
+    starts that failed or were left in the queue)."""
     from django_tasks_db.models import DBTaskResult
 
     review_starts = DBTaskResult.objects.filter(
@@ -842,7 +611,7 @@ def _drain_queue(env: dict[str, str], timeout: float) -> tuple[str, int]:
     )
     queued = review_starts.filter(status="READY").count()
     if not queued or timeout <= 0:
-        return f"{queued:,} review starts queued, not run", 0
+        return f"{queued:,} review starts queued, not run", []
     started = time.perf_counter()
     worker = subprocess.Popen(
         [
@@ -858,22 +627,33 @@ def _drain_queue(env: dict[str, str], timeout: float) -> tuple[str, int]:
         cwd=PROJECT_ROOT,
         env={**os.environ, **env},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
         start_new_session=True,
     )
     try:
-        worker.wait(timeout=timeout)
+        _out, errors = worker.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         worker.terminate()
-        worker.wait(timeout=20)
+        _out, errors = worker.communicate(timeout=20)
     seconds = time.perf_counter() - started
     left = review_starts.filter(status="READY").count()
     failed = review_starts.filter(status="FAILED").count()
     done = queued - left
+    problems = []
+    if worker.returncode != 0 or left:
+        # A worker that stops at start-up (a system check, say) must not pass for a slow one.
+        problems.append(
+            f"the worker exited with status {worker.returncode} and left {left:,} of "
+            f"{queued:,} review starts in the queue; its error output:\n{errors.strip()[-3000:]}"
+        )
+    if failed:
+        problems.append(f"{failed:,} queued review starts failed in the worker")
     return (
         f"one db_worker ran {done:,} of {queued:,} queued review starts in {seconds:.1f} s = "
-        f"{done / seconds:,.1f}/s, start-up included{f'; {failed} FAILED' if failed else ''}",
-        failed,
+        f"{done / seconds:,.1f}/s, start-up included{f'; {failed} FAILED' if failed else ''}; "
+        f"{left:,} left in the queue",
+        problems,
     )
 
 
@@ -898,7 +678,7 @@ def _run(args: argparse.Namespace, env: dict[str, str], scratch: Path) -> int:
     workers = f"{args.workers} {args.worker_class} workers" + (
         f" × {args.threads} threads" if args.worker_class == "gthread" else ""
     )
-    busy = _others_cpu_share()
+    busy = others_cpu_share()
     print(
         f"\nServer: gunicorn {gunicorn.__version__}, {workers}; Django {django.__version__}, "
         f"Wagtail {wagtail.__version__}, PostgreSQL {version // 10000}.{version % 100}; "
@@ -916,23 +696,23 @@ def _run(args: argparse.Namespace, env: dict[str, str], scratch: Path) -> int:
         f"the two pages alternating; req/s is the median of the rounds\n"
     )
 
-    server = _start_server(args, env, scratch, ready_path=fixture.peer_path)
+    server = start_server(args, env, scratch, ready_path=fixture.peer_path)
     try:
         get_loads = _get_loads(server.port, fixture, queries, args.connections)
-        gets = _alternate(get_loads, server.port, args)
+        gets = alternate(get_loads, server.port, args)
         _print_all(gets, [load.queries for load in get_loads])
         post_loads = _post_loads(server.port, fixture, queries, IMMEDIATE, args.connections)
-        posts = _alternate(post_loads, server.port, args)
+        posts = alternate(post_loads, server.port, args)
         _print_all(posts, [load.queries for load in post_loads])
     finally:
         server.stop()
 
-    server = _start_server(args, queue_env, scratch, ready_path=fixture.peer_path)
+    server = start_server(args, queue_env, scratch, ready_path=fixture.peer_path)
     try:
         queue_loads = _post_loads(server.port, fixture, queries, DATABASE_QUEUE, args.connections)
         queue_loads[0].label = "(c') Wagtail form page POST, second server"
         queue_loads[1].label = "(d') wizard final POST, review start queued in the database"
-        queued = _alternate(queue_loads, server.port, args)
+        queued = alternate(queue_loads, server.port, args)
         _print_all(queued, [load.queries for load in queue_loads])
     finally:
         server.stop()
@@ -946,10 +726,11 @@ def _run(args: argparse.Namespace, env: dict[str, str], scratch: Path) -> int:
     problems = _check_database(fixture, posts + queued, workflow=not args.no_workflow)
     for problem in problems:
         print(f"\nData check: {problem}")
-    worker, failed = _drain_queue(queue_env, args.drain_timeout)
+    worker, worker_problems = _drain_queue(queue_env, args.drain_timeout)
     print(f"\nWorker: {worker}\n")
-    if failed:
-        problems.append(f"{failed:,} queued review starts failed in the worker")
+    for problem in worker_problems:
+        print(f"Worker check: {problem}\n")
+    problems += worker_problems
 
     passed_get = _ratio("step GET", gets[1], gets[0], GOAL_GET)
     passed_post = _ratio(
@@ -960,24 +741,6 @@ def _run(args: argparse.Namespace, env: dict[str, str], scratch: Path) -> int:
         print("INVALID: some requests failed or the data does not add up (see above).")
         return 2
     return 0 if passed_get and passed_post else 1
-
-
-def _others_cpu_share(seconds: float = 2.0) -> float | None:
-    """How busy the CPUs are while this benchmark sits idle: other processes' share (Linux)."""
-
-    def sample() -> tuple[int, int]:
-        with open("/proc/stat") as stat:
-            ticks = [int(value) for value in stat.readline().split()[1:]]
-        idle = ticks[3] + ticks[4]  # idle, iowait
-        return sum(ticks) - idle, sum(ticks)
-
-    try:
-        busy_before, total_before = sample()
-        time.sleep(seconds)
-        busy_after, total_after = sample()
-    except (OSError, IndexError, ValueError):
-        return None
-    return (busy_after - busy_before) / max(1, total_after - total_before)
 
 
 def _print_all(results: list[Result], queries: list[int]) -> None:
@@ -1047,10 +810,6 @@ def _check_database(fixture: Fixture, posts: list[Result], *, workflow: bool) ->
     if stored != answered:
         problems.append(f"{stored:,} form submissions stored for {answered:,} form POSTs")
     return problems
-
-
-def _since(started: float) -> str:
-    return f"{time.perf_counter() - started:.1f} s"
 
 
 if __name__ == "__main__":

@@ -3,6 +3,14 @@ from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 
+def chosen_language(request) -> str:
+    """The language a visitor chose with the language switch (its cookie), else zh-Hant: the
+    one rule for the pages and for the page cache's key (home/page_cache.py)."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "").lower()
+    supported = {code for code, _name in settings.LANGUAGES}
+    return chosen if chosen in supported else settings.LANGUAGE_CODE
+
+
 class ChosenLanguageMiddleware:
     """Activate the language the visitor chose with the language switch, else zh-Hant.
 
@@ -13,12 +21,9 @@ class ChosenLanguageMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.supported = {code for code, _name in settings.LANGUAGES}
 
     def __call__(self, request):
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "").lower()
-        language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
-        translation.activate(language)
+        translation.activate(chosen_language(request))
         request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
         patch_vary_headers(response, ("Cookie",))

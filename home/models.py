@@ -18,8 +18,10 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from home.page_cache import PublicPageCacheMixin
 
-class HomePage(RoutablePageMixin, Page):
+
+class HomePage(PublicPageCacheMixin, RoutablePageMixin, Page):
     intro = RichTextField(
         _("introduction"),
         blank=True,
@@ -63,7 +65,7 @@ class HomePage(RoutablePageMixin, Page):
         return BulletinAtomFeed(self)(request)
 
 
-class BulletinPage(Page):
+class BulletinPage(PublicPageCacheMixin, Page):
     date = models.DateField(_("date"), default=timezone.localdate)
     body = RichTextField(_("body"), blank=True)
 

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 from wagtail import urls as wagtail_urls
@@ -13,7 +14,9 @@ urlpatterns = [
     *site_history.urlpatterns,  # before Wagtail's admin, which has the same paths
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("i18n/setlang/", set_language, name="set_language"),
+    # Without CSRF: another site can at most switch a visitor's language (the next address is
+    # still checked by Django), and the public pages carry no token so they can be cached.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("captcha/", include("captcha.urls")),
     path("signin/", include("binding_forms.urls")),
     path("bind/", binding_start, name="binding_start"),

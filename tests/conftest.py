@@ -11,6 +11,15 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _page_cache_empty():
+    """The page cache is process memory in tests: no test sees pages another one kept (their
+    database rows are rolled back without the commit that would purge it)."""
+    from home.page_cache import page_cache
+
+    page_cache().clear()
+
+
 @pytest.fixture
 def home_page(db) -> HomePage:
     """The portal home the migrations create at the site root."""

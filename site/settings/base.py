@@ -5,6 +5,7 @@ set the site runs on SQLite in ``var/``, prints mail to the console and runs tas
 """
 
 import datetime
+import importlib.util
 import os
 import shutil
 from pathlib import Path
@@ -13,7 +14,20 @@ import dj_database_url
 import django
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-BASE_DIR = PROJECT_DIR.parent
+
+
+def checkout_dir() -> Path:
+    """The folder the apps, templates and translations are read from: the one holding ``home/``.
+    With ``pip install -e .`` that is site/'s parent; a plain ``pip install .`` copies only the
+    ``portal`` package into site-packages and the site is run from the checkout it was built
+    from (where the build compiled the catalogs), so the apps' location decides, not this file's."""
+    spec = importlib.util.find_spec("home")
+    if spec is not None and spec.origin:
+        return Path(spec.origin).resolve().parent.parent
+    return PROJECT_DIR.parent
+
+
+BASE_DIR = checkout_dir()
 VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
 
 
@@ -112,6 +126,9 @@ MIDDLEWARE = [
     # A sign-in on the way to a service may end in a redirect to it (single sign-on).
     "review_workflow.single_sign_on.middleware.ServiceFormActionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The portal home and bulletins for anonymous visitors, from the page cache: a hit runs no
+    # query and none of the middleware below (home/page_cache.py).
+    "home.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "home.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -314,9 +331,10 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
-# Mail: anymail's console backend by default (keeps anymail's status and signals);
-# production sets EMAIL_BACKEND to an ESP backend and its keys in ANYMAIL_* variables.
-MAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "anymail.backends.console.EmailBackend")
+# Mail: printed on the console, readable (portal/console_mail.py: anymail's console backend,
+# which keeps anymail's status and signals, with the text decoded); production sets
+# EMAIL_BACKEND to an ESP backend and its keys in ANYMAIL_* variables.
+MAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "portal.console_mail.EmailBackend")
 # Django 6.1 replaces EMAIL_BACKEND with MAILERS; 5.2 LTS only knows EMAIL_BACKEND.
 if django.VERSION >= (6, 1):
     MAILERS = {"default": {"BACKEND": MAIL_BACKEND}}
@@ -444,6 +462,16 @@ OAUTH2_PROVIDER = {
 # address it calls server-side (by default the address it was reached at).
 DEMO_PAYMENTS_CLIENT_SECRET = os.environ.get("DEMO_PAYMENTS_CLIENT_SECRET", "demo-payments-only")
 DEMO_PAYMENTS_ISSUER = os.environ.get("DEMO_PAYMENTS_ISSUER", "")
+
+# The full-page cache of the portal home and bulletins for anonymous visitors
+# (home/page_cache.py): seconds a page is kept (0: off); editors' changes purge it at once.
+# Memory here (one process: runserver, tests); production shares it between processes.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"},
+}
+PAGE_CACHE_ALIAS = "pages"
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 
 # Bulletins per page on the portal home.
 BULLETINS_PER_PAGE = 10

@@ -44,11 +44,27 @@ SESSION_COOKIE_HTTPONLY = True
 
 # Sessions and cache in Redis when REDIS_URL is set, so app servers can be added behind a
 # load balancer; otherwise the database.
+# The page cache (home/page_cache.py) is shared by every process that serves: in Redis beside
+# the sessions (its own key prefix; a purge never clears the database), else in files under
+# var/ that the workers of one machine share.
 if REDIS_URL := os.environ.get("REDIS_URL"):
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "pages",
+        },
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+else:
+    CACHES["pages"] = {  # noqa: F405
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": VAR_DIR / "page-cache",  # noqa: F405
+    }
 
 TASKS = {
     **TASKS,  # noqa: F405

@@ -1,0 +1,167 @@
+"""The registrar's application listing (申請案件, /admin/applications/) at 10,000 applications of
+one school: the same number of queries as at 100, and how long a page takes.
+
+Goal (issue 14): constant queries — the listing at ``--applications`` (10,000) runs exactly the
+queries it runs at ``--first`` (100). The time of a page at each size is printed as information.
+
+Run from the project root (PostgreSQL must be reachable; nothing else is touched):
+
+    python benchmarks/registrar_listing.py [--applications 10000] [--first 100]
+
+It creates a throwaway database (``--database-name``, dropped at the end) with the production
+settings, the schools, the wizard and the school's registrar (two-factor verified session), and
+submits applications through the wizard's services with their reviews started
+(benchmarks/bulk_approve.py's set-up: half with two applicants, some siblings). It reads the
+listing (Django's test client, after one warm-up request) at ``--first`` applications, adds the
+rest, and reads it again, also filtered by status and searched. Exit status: 0 the query counts
+match, 1 they do not, 2 a page did not answer 200 or lacks the applications.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT_ROOT))  # run as a script: the project and benchmarks.harness
+
+from benchmarks.harness import (  # noqa: E402
+    create_database,
+    production_environment,
+    since,
+)
+
+BENCH_DATABASE = "portal_listing_bench"
+ADDRESSES = {
+    "list": "/admin/applications/",
+    "list, in review": "/admin/applications/?review_status=in_review",
+    "list, searched": "/admin/applications/?q=%E7%8E%8B%E5%B0%8F%E6%98%8E",  # 王小明
+}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--database-name", default=BENCH_DATABASE, type=_database_name)
+    parser.add_argument("--applications", type=int, default=10_000)
+    parser.add_argument("--first", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=20240901)
+    args = parser.parse_args()
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the clean-up runs on kill too
+    scratch = Path(tempfile.mkdtemp(prefix="listing-bench-"))
+    env = {
+        **production_environment(args.database_url, args.database_name, scratch),
+        "TASK_BACKEND": "django_tasks_db.DatabaseBackend",
+    }
+    os.environ.update(env)
+    try:
+        drop_database = create_database(args.database_url, args.database_name)
+        try:
+            return _run(args)
+        finally:
+            drop_database()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _database_name(value: str) -> str:
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", value):
+        raise argparse.ArgumentTypeError("lower-case letters, digits and _ only")
+    return value
+
+
+def _run(args) -> int:
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from benchmarks.bulk_approve import _submit
+    from binding_forms.binding.services import wizard_page_create
+    from binding_forms.models import Application, School
+    from binding_forms.registry.services import districts_load_csv, schools_load_csv, staff_assign
+    from home.models import HomePage
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    districts_load_csv()
+    schools_load_csv()
+    wizard = wizard_page_create(parent=HomePage.objects.get())
+    school = School.objects.get(moe_code="313601")
+    registrar = get_user_model().objects.create_user("songshan-registrar", is_staff=True)
+    registrar.groups.add(Group.objects.get(name="Registrars"))
+    staff_assign(user=registrar, school=school)
+    device = TOTPDevice.objects.create(user=registrar, name="authenticator", confirmed=True)
+    browser = Client(HTTP_HOST="127.0.0.1")
+    browser.force_login(registrar)
+    session = browser.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+    def read(size: int) -> dict[str, tuple[int, float]]:
+        """Queries and the median seconds of five reads of each address."""
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+        figures = {}
+        for what, address in ADDRESSES.items():
+            browser.get(address)  # warm-up: this process's caches
+            times, counts = [], set()
+            for _ in range(5):
+                queries = []
+                began = time.perf_counter()
+                with connection.execute_wrapper(
+                    lambda execute, *params, queries=queries: queries.append(1) or execute(*params)
+                ):
+                    response = browser.get(address)
+                times.append(time.perf_counter() - began)
+                counts.add(len(queries))
+                if response.status_code != 200 or "王小明".encode() not in response.content:
+                    raise RuntimeError(f"{address} at {size:,}: HTTP {response.status_code}")
+            if len(counts) != 1:
+                raise RuntimeError(f"{address}: the query count varies between reads {counts}")
+            figures[what] = (counts.pop(), statistics.median(times))
+            print(
+                f"  {what:<18} at {size:>6,} applications: {figures[what][0]:3d} queries, "
+                f"{figures[what][1] * 1000:6.0f} ms",
+                flush=True,
+            )
+        return figures
+
+    small = argparse.Namespace(applications=args.first, seed=args.seed)
+    _submit(small, school, wizard)
+    print(f"Set-up: {args.first:,} applications under review ({since(started)})")
+    at_first = read(args.first)
+
+    started = time.perf_counter()
+    _submit(args, school, wizard, first=args.first)
+    total = Application.objects.filter(student__school=school).count()
+    print(f"Set-up: {total:,} applications under review ({since(started)} more)")
+    at_all = read(total)
+
+    passed = all(at_first[what][0] == at_all[what][0] for what in ADDRESSES)
+    verdict = "PASS" if passed and total == args.applications else "FAIL"
+    print(
+        f"\n{verdict}  the registrar's listing runs "
+        + ", ".join(
+            f"{what}: {at_first[what][0]} → {at_all[what][0]} queries" for what in ADDRESSES
+        )
+        + f" from {args.first:,} to {total:,} applications (goal: the same)"
+    )
+    return 0 if verdict == "PASS" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
