@@ -9,8 +9,8 @@ Neither page touches the database or shows a traceback; Django logs the exceptio
 import sys
 
 from django.db import InterfaceError, OperationalError
-from django.template import loader
 from django.http import HttpResponse
+from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.defaults import server_error as django_server_error
 

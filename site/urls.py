@@ -2,12 +2,12 @@ from django.conf import settings
 from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
+from portal.health import healthz
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from home.views import binding_start
-from portal.health import healthz
 from review_workflow import site_history
 
 # A database outage answers 503 with a page asking to retry (portal/errors.py).

@@ -34,7 +34,6 @@ Exit status: 0 all invariants hold, 1 one does not.
 import argparse
 import os
 import random
-import re
 import shutil
 import signal
 import sys
@@ -54,6 +53,7 @@ from benchmarks.load.client import Browser, JourneyError, Mailbox, Recorder  # n
 # its busiest hour (evenings), the peak is 300,000 / 15 × 0.2 / 60 ≈ 67 parents a minute; if
 # every parent came in the first three days, 333 a minute.
 PEAK_PARENTS = 300_000
+HASHING = {True: "fast hashing: NOT the production figure", False: "PBKDF2 as in production"}
 BUSIEST_HOUR_SHARE = 0.2
 PEAK_ASSUMPTIONS = (("15 school days", 15), ("the first 3 days only", 3))
 
@@ -280,7 +280,7 @@ def report(args, outcome: Outcome, cpu: dict) -> None:
     print(
         f"Server CPU per parent (bind + approval + sign-in, worker and database included): "
         f"{per_parent:.2f} s → one 2-core machine carries about {carried:.0f} parents a minute "
-        f"at full CPU ({'fast hashing: NOT the production figure' if args.fast_hashing else 'PBKDF2 as in production'})"
+        f"at full CPU ({HASHING[args.fast_hashing]})"
     )
     for label, days in PEAK_ASSUMPTIONS:
         peak = PEAK_PARENTS / days * BUSIEST_HOUR_SHARE / 60

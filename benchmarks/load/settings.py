@@ -28,7 +28,7 @@ if os.environ.get("LOAD_FAST_HASHING"):
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Mail: a real SMTP server when LOAD_SMTP_PORT is set (the mail-provider fault), else one file per
-# message in LOAD_MAIL_DIR (Django's file backend, one file per connection: benchmarks/load/mail.py),
+# message in LOAD_MAIL_DIR (Django's file backend, a file per connection: benchmarks/load/mail.py),
 # which the simulated parents read.
 if smtp_port := os.environ.get("LOAD_SMTP_PORT"):
     MAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -1,8 +1,9 @@
-"""The production deployment of the README, started for real on loopback: a throwaway PostgreSQL
-database, ``collectstatic``, the Procfile's processes (gunicorn with ``site/deploy/gunicorn.conf.py``
-and ``manage.py task_worker``) under the production settings (``benchmarks.load.settings``), each
-app server answering ``/healthz`` before a person arrives. Also: the roster seeded in bulk, the
-registrars with their authenticators, and the CPU the processes use.
+"""The production deployment of the README, started for real on loopback: a throwaway
+PostgreSQL database, ``collectstatic``, the Procfile's processes (gunicorn with
+``site/deploy/gunicorn.conf.py`` and ``manage.py task_worker``) under the production settings
+(``benchmarks.load.settings``), each app server answering ``/healthz`` before a person arrives.
+Also: the roster seeded in bulk, the registrars with their authenticators, and the CPU the
+processes use.
 """
 
 import os
