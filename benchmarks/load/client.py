@@ -34,6 +34,7 @@ class Sample:
     status: int
     seconds: float
     started: float
+    server: str = ""
 
 
 @dataclass
@@ -154,7 +155,7 @@ class Browser:
                 else:
                     self.cookies[name] = morsel.value
         text = payload.decode("utf-8", "replace")
-        self.recorder.add(Sample(kind, response.status, seconds, started), text)
+        self.recorder.add(Sample(kind, response.status, seconds, started, server), text)
         location = response.headers.get("Location", "")
         if location.startswith("http"):
             location = urlsplit(location)._replace(scheme="", netloc="").geturl()

@@ -46,7 +46,13 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT_ROOT))
 
 from benchmarks.load import invariants, journeys, stack  # noqa: E402
-from benchmarks.load.client import Browser, JourneyError, Mailbox, Recorder  # noqa: E402
+from benchmarks.load.client import (  # noqa: E402
+    TRACEBACK_MARKS,
+    Browser,
+    JourneyError,
+    Mailbox,
+    Recorder,
+)
 
 # Taipei's start of the school year (the assumption stated with the figure): about 300,000
 # parents bind in the first weeks. Spread over 15 school days with a fifth of a day's parents in
@@ -69,6 +75,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-name", default="portal_load")
     parser.add_argument("--workers", type=int, default=5, help="gunicorn workers (2 × cores + 1)")
     parser.add_argument(
+        "--app-servers",
+        type=int,
+        default=1,
+        help="gunicorn servers on different ports sharing the database; each person's requests "
+        "go to each in turn (the scale-out; give --redis-url)",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default="",
+        help="REDIS_URL for the app servers: cache and sessions in Redis, e.g. "
+        "redis://127.0.0.1:6379/14 (started, or installed through apt, if missing)",
+    )
+    parser.add_argument(
         "--fast-hashing",
         action="store_true",
         help="MD5 instead of production's PBKDF2 for the password changes (CI's short run)",
@@ -80,30 +99,30 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the clean-up runs on kill too
     scratch = Path(tempfile.mkdtemp(prefix="portal-load-"))
-    env = stack.environment(
-        args.database_url,
-        args.database_name,
-        scratch,
-        **({"LOAD_FAST_HASHING": "1"} if args.fast_hashing else {}),
-    )
+    extra = {"LOAD_FAST_HASHING": "1"} if args.fast_hashing else {}
+    if args.redis_url:
+        stack.redis_ensure(args.redis_url)
+        extra["REDIS_URL"] = args.redis_url
+    env = stack.environment(args.database_url, args.database_name, scratch, **extra)
     os.environ.update(env)
     drop = stack.database_create(args.database_url, args.database_name)
     deployment = stack.Stack(env, scratch)
     try:
         people, registrars = stack.seed(parents=args.parents, seed=args.seed)
         stack.collectstatic(env)
-        server = deployment.web(workers=args.workers)
+        servers = [deployment.web(workers=args.workers) for _ in range(args.app_servers)]
         deployment.worker()
         print(
             f"Set-up: {args.parents} parents of {len(registrars)} schools (a registrar each); "
-            f"collectstatic; gunicorn ({args.workers} workers) at {server}; the task worker"
+            f"collectstatic; gunicorn ({args.workers} workers) at {', '.join(servers)}; "
+            f"the task worker{'; cache and sessions in Redis' if args.redis_url else ''}"
         )
         meter = stack.CpuMeter(deployment, args.database_name)
         meter.start()
         outcome = crowd(
             people,
             registrars,
-            servers=[server],
+            servers=servers,
             mailbox=Mailbox(scratch / "mail"),
             timeout=args.timeout,
             seed=args.seed,
@@ -120,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
             signed_in=outcome.signed_in,
         )
         problems += [f"stopped by itself: {process}" for process in deployment.exited()]
+        if args.app_servers > 1:
+            problems += stack.scale_out_check(outcome.recorder, servers, args.redis_url)
         if traced := deployment.logs_with_tracebacks():
             problems.append(f"tracebacks in the logs of {traced}")
         report(args, outcome, cpu)
@@ -136,6 +157,11 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(scratch, ignore_errors=True)
 
 
+def clean_retry_page(body: str) -> bool:
+    """The 503 page: asks to retry, shows no traceback or internals."""
+    return "請於幾秒後重新整理本頁" in body and not any(mark in body for mark in TRACEBACK_MARKS)
+
+
 class Outcome:
     def __init__(self, people, mailbox: Mailbox):
         self.people = people
@@ -149,11 +175,18 @@ class Outcome:
         self.first_start = self.last_bound = self.last_done = 0.0
         self.unavailable_pages: list[str] = []
 
-    def problems(self) -> list[str]:
+    def problems(self, *, retry_pages_allowed: bool = False) -> list[str]:
+        """What went wrong on the people's side. ``retry_pages_allowed``: a 503 with the page
+        asking to retry is a clean answer (the database restarting), any other 5xx is not."""
         problems = []
-        if self.recorder.server_errors:
-            kinds = sorted({f"{kind} {status}" for kind, status, _ in self.recorder.server_errors})
-            problems.append(f"{len(self.recorder.server_errors)} responses 5xx: {kinds[:8]}")
+        errors = [
+            (kind, status, body)
+            for kind, status, body in self.recorder.server_errors
+            if not (retry_pages_allowed and status == 503 and clean_retry_page(body))
+        ]
+        if errors:
+            kinds = sorted({f"{kind} {status}" for kind, status, _ in errors})
+            problems.append(f"{len(errors)} responses 5xx: {kinds[:8]}")
         if self.failures:
             problems.append(f"{len(self.failures)} journeys failed, e.g. {self.failures[:3]}")
         if len(self.signed_in) != len(self.people) and not self.failures:
@@ -170,11 +203,14 @@ def crowd(
     timeout: float,
     seed: int = 0,
     retry_unavailable: float = 0.0,
-    on_progress=None,
+    on_start=None,
 ) -> Outcome:
     """Every parent at once (started within a second), the registrars alongside until every
-    parent is done or failed. ``retry_unavailable``: seconds a person retries a 503."""
+    parent is done or failed. ``retry_unavailable``: seconds a person retries a 503;
+    ``on_start``: called with the outcome as it starts (to watch the progress)."""
     outcome = Outcome(people, mailbox)
+    if on_start is not None:
+        on_start(outcome)
     stop = threading.Event()
     rng = random.Random(seed)
     offsets = [rng.random() for _ in people]  # within one second, not in lock-step
@@ -222,8 +258,6 @@ def crowd(
     deadline = time.monotonic() + timeout
     for thread in threads:
         thread.join(max(deadline - time.monotonic(), 0.1))
-        if on_progress is not None:
-            on_progress(outcome)
     stop.set()
     for thread in helpers:
         thread.join(30)

@@ -11,6 +11,7 @@ import random
 import re
 import secrets
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -382,3 +383,56 @@ def _machine_busy() -> tuple[int, int]:
     values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     idle = values[3] + values[4]
     return sum(values) - idle, sum(values)
+
+
+def redis_ensure(url: str) -> None:
+    """Redis at ``url`` answers, started (and installed through apt) if it was missing."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        client.ping()
+        return
+    except redis.ConnectionError:
+        pass
+    if shutil.which("redis-server") is None:
+        subprocess.run(["apt-get", "install", "-y", "-qq", "redis-server"], check=True)
+    port = urlsplit(url).port or 6379
+    subprocess.run(
+        ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", str(port)],
+        check=True,
+    )
+    for _ in range(50):
+        try:
+            client.ping()
+            return
+        except redis.ConnectionError:
+            time.sleep(0.1)
+    raise RuntimeError(f"Redis did not start at {url}")
+
+
+def scale_out_check(recorder, servers: list[str], redis_url: str) -> list[str]:
+    """Every app server served its share of each session, and the sessions lived in Redis
+    (none in the database)."""
+    import redis
+    from django.contrib.sessions.models import Session
+    from django.db import close_old_connections
+
+    problems = []
+    served = dict.fromkeys(servers, 0)
+    for sample in recorder.samples:
+        served[sample.server] = served.get(sample.server, 0) + 1
+    total = sum(served.values())
+    print("Requests per app server: " + ", ".join(f"{s} {n}" for s, n in served.items()))
+    for server, count in served.items():
+        if count < total / len(servers) * 0.8:
+            problems.append(f"{server} served {count} of {total} requests")
+    if redis_url:
+        keys = sum(1 for _ in redis.Redis.from_url(redis_url).scan_iter("*sessions.cache*"))
+        print(f"Sessions in Redis: {keys}")
+        if not keys:
+            problems.append("no session in Redis")
+        close_old_connections()
+        if rows := Session.objects.count():
+            problems.append(f"{rows} sessions in the database (Redis should hold them)")
+    return problems
