@@ -105,7 +105,7 @@ class Browser:
     def _connection(self, server: str) -> http.client.HTTPConnection:
         if server not in self.connections:
             host, port = server.split(":")
-            self.connections[server] = http.client.HTTPConnection(host, int(port), timeout=120)
+            self.connections[server] = http.client.HTTPConnection(host, int(port), timeout=600)
         return self.connections[server]
 
     def request(self, kind: str, method: str, path: str, data: dict | None = None):

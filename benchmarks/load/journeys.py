@@ -7,7 +7,6 @@ is waiting, in bulk, until told to stop.
 
 import re
 import threading
-import time
 from binascii import unhexlify
 from urllib.parse import urlencode
 
@@ -175,7 +174,7 @@ def registrar_approves(browser: Browser, registrar: Registrar, stop: threading.E
         _, page = browser.get(kind_of("GET", "/admin/applications/") + " (in review)", listing)
         ids = sorted(set(APPLICATION_LINK.findall(page)))
         if not ids:
-            stop.wait(1.0)
+            stop.wait(5.0)  # nothing waiting: look again in a moment
             continue
         action = "/admin/bulk/binding_forms/application/approve/?" + urlencode(
             [("id", pk) for pk in ids] + [("next", "/admin/applications/")]
@@ -184,5 +183,5 @@ def registrar_approves(browser: Browser, registrar: Registrar, stop: threading.E
             kind_of("POST", "/admin/bulk/binding_forms/application/approve/"), action, {}, page
         )
         approved += len(ids)
-        time.sleep(0.5)  # a registrar reads the list before the next round
+        stop.wait(2.0)  # a registrar reads the list before the next round
     return approved
