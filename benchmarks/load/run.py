@@ -282,7 +282,7 @@ def _approved_in_database(people) -> set[int]:
     return {p.index for p in people if p.student_number in numbers}
 
 
-def report(args, outcome: Outcome, cpu: dict) -> None:
+def report(args, outcome: Outcome, cpu: dict | None) -> None:
     rows = outcome.recorder.table()
     total = sum(row[1] for row in rows)
     wall_bound = outcome.last_bound - outcome.first_start
@@ -300,6 +300,8 @@ def report(args, outcome: Outcome, cpu: dict) -> None:
         f"Parents: {len(outcome.bound)} bound (設定親子帳號成功!) in {wall_bound:.1f} s, "
         f"{len(outcome.signed_in)} signed in after approval; all done in {wall_all:.1f} s"
     )
+    if cpu is None:
+        return
     server_cpu = sum(cpu.get(role, 0.0) for role in ("web", "worker", "postgresql"))
     print(
         "CPU seconds: "
