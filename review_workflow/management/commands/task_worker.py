@@ -35,7 +35,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, backend, interval, batch, reconnect_delay, **options):
-        abandoned_after = datetime.timedelta(seconds=getattr(settings, "TASK_ABANDONED_AFTER", 900))
+        abandoned_after = datetime.timedelta(seconds=settings.TASK_ABANDONED_AFTER)
         # The ids this process ran under before a database outage: their jobs are abandoned.
         own_ids: set[str] = set()
         while True:
