@@ -396,6 +396,7 @@ def redis_ensure(url: str) -> None:
     except redis.ConnectionError:
         pass
     if shutil.which("redis-server") is None:
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
         subprocess.run(["apt-get", "install", "-y", "-qq", "redis-server"], check=True)
     port = urlsplit(url).port or 6379
     subprocess.run(
