@@ -19,6 +19,8 @@ APPLICATION_LINK = re.compile(r"/admin/applications/edit/(\d+)/")
 CODE_SUBJECT = "電子郵件驗證碼"
 APPROVED_SUBJECT = "的親子帳號已開通"
 SUCCESS = "設定親子帳號成功!"
+# Applications a registrar ticks and approves at once (核准所選案件).
+BATCH = 10
 
 
 def new_password(person: Person, who: str) -> str:
@@ -172,7 +174,7 @@ def registrar_approves(browser: Browser, registrar: Registrar, stop: threading.E
     approved = 0
     while not stop.is_set():
         _, page = browser.get(kind_of("GET", "/admin/applications/") + " (in review)", listing)
-        ids = sorted(set(APPLICATION_LINK.findall(page)))
+        ids = sorted(set(APPLICATION_LINK.findall(page)))[:BATCH]
         if not ids:
             stop.wait(5.0)  # nothing waiting: look again in a moment
             continue

@@ -12,8 +12,11 @@ import os
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 worker_class = "sync"
-# A request that takes this long is stuck (a lock, a dead database): the worker is replaced.
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+# A request that takes this long is stuck (a lock, a dead database): the worker is replaced. Not
+# less: a registrar's bulk approval of 500 applications takes up to 30 s on 2 cores
+# (benchmarks/bulk_approve.py), and on a saturated machine the load run saw approvals of 25 killed
+# at 30 s (benchmarks/RESULTS.md). Keep nginx's proxy_read_timeout at least as long.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 30
 keepalive = 5
 # Replace workers now and then, so a slow leak in any library never grows without bound.
