@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
+from portal.health import healthz
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -10,7 +11,11 @@ from wagtail.documents import urls as wagtaildocs_urls
 from home.views import binding_start
 from review_workflow import site_history
 
+# A database outage answers 503 with a page asking to retry (portal/errors.py).
+handler500 = "portal.errors.server_error"
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     *site_history.urlpatterns,  # before Wagtail's admin, which has the same paths
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

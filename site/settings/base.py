@@ -367,6 +367,9 @@ IMMEDIATE_TASKS = (
     if django.VERSION >= (6, 0)
     else "django_tasks.backends.immediate.ImmediateBackend"
 )
+# ``manage.py task_worker`` queues again a job RUNNING longer than this on another host (a host
+# that died mid-job; a dead worker of its own host is recognised at once).
+TASK_ABANDONED_AFTER = int(os.environ.get("TASK_ABANDONED_AFTER", "900"))
 TASKS = {
     "default": {"BACKEND": IMMEDIATE_TASKS},
     "background": {"BACKEND": os.environ.get("TASK_BACKEND", IMMEDIATE_TASKS)},
