@@ -87,9 +87,17 @@ def test_a_known_guardian_is_approved_by_itself_as_a_registrar_would(match_step,
 @pytest.mark.parametrize(
     ("registry", "applicant", "reason"),
     [
-        ({"name": "陳大名", "relationship": "父", "id_number": "A123456780"}, FATHER, "一位同名"),
-        ({"name": "林美𠮷", "relationship": "母"}, FATHER, "不知道"),
-        ({"name": "陳大名", "relationship": "祖父", "id_number": "A123456789"}, FATHER, "祖父"),
+        (
+            {"name": "陳大名", "relationship": "父", "id_number": "A123456780"},
+            FATHER,
+            "有同名的監護人",
+        ),
+        ({"name": "林美𠮷", "relationship": "母"}, FATHER, "沒有此學生任何監護人的身分證字號"),
+        (
+            {"name": "陳大名", "relationship": "祖父", "id_number": "A123456789"},
+            FATHER,
+            "親屬關係是「祖父」，不是「父女」",
+        ),
         (
             {
                 "name": "陳大名",
@@ -98,9 +106,13 @@ def test_a_known_guardian_is_approved_by_itself_as_a_registrar_would(match_step,
                 "lives_with_student": False,
             },
             FATHER,
-            "不同住",
+            "未與學生同住",
         ),
-        ({"name": "陳大名", "relationship": "", "id_number": "A123456789"}, FATHER, "關係"),
+        (
+            {"name": "陳大名", "relationship": "", "id_number": "A123456789"},
+            FATHER,
+            "未記載其親屬關係",
+        ),
     ],
     ids=["typo", "no-id-known", "relationship", "not-living-with", "no-relationship"],
 )
@@ -123,7 +135,7 @@ def test_anything_else_waits_for_the_registrar_with_the_reason(
         object_id=str(application.pk), action="review_workflow.registry_match.refer"
     )
     assert entry.data["comment"] == state.comment
-    assert "陳大名" in state.comment
+    assert "學籍比對：需人工審核" in state.comment and reason in state.comment
     assert applicant["id_number"] not in str(entry.data)
 
 
@@ -141,3 +153,104 @@ def test_relationship_roles():
     assert relationship_role("母子") == relationship_role("母") == "母"
     assert relationship_role("祖孫") == relationship_role("外祖母") == "祖"
     assert relationship_role("監護人") == "監護人" != relationship_role("叔叔")
+
+
+# Worker retries, and what cannot be approved by itself ------------------------------------------
+
+
+def test_a_replayed_review_start_changes_nothing(match_step, xiaohua, settings):
+    from binding_forms.reviewed_forms.tasks import submission_review_start_task
+    from tests.factories import DUMMY_TASKS
+
+    settings.TASKS = {**settings.TASKS, "background": {"BACKEND": DUMMY_TASKS}}
+    application = submitted_application(student=xiaohua)  # queued, not run
+    label, requester = Application._meta.label, application.requester_id
+
+    submission_review_start_task.call(label, application.pk, requester)
+    submission_review_start_task.call(label, application.pk, requester)  # the worker's retry
+
+    application.refresh_from_db()
+    assert application.live
+    assert WorkflowState.objects.filter(object_id=str(application.pk)).count() == 1
+    assert RegistryMatchTaskState.objects.count() == 1
+    assert ParentStudentLink.objects.count() == 1
+    assert OutgoingMail.objects.filter(kind="approved").count() == 1
+    assert OutgoingMail.objects.filter(kind="submitted").count() == 1
+
+
+def test_an_email_that_signs_in_someone_else_goes_to_the_registrar(match_step, xiaohua):
+    from tests.factories import UserFactory
+
+    UserFactory(username=FATHER["email"], is_staff=True)
+    application = submitted_application(student=xiaohua)
+    application.refresh_from_db()
+
+    assert not application.live and not ParentStudentLink.objects.exists()
+    state = match_state(application)
+    assert state.outcome == Outcome.NEEDS_REGISTRAR and FATHER["email"] in state.comment
+    assert application.current_workflow_state.current_task_state.status == "in_progress"
+
+
+def test_alone_in_a_workflow_it_never_approves_what_it_passes_on(songshan, registrar):
+    workflow = Application().get_workflow()
+    workflow.workflow_tasks.all().delete()
+    registry_match_step_add(workflow=workflow)
+    pupil = student(school=songshan)
+    application = submitted_application(student=pupil)  # the registry knows no guardian
+    application.refresh_from_db()
+
+    assert not application.live
+    state = match_state(application)
+    assert state.outcome == Outcome.NEEDS_REGISTRAR and state.status == "in_progress"
+    # It is the registration office's step too: the registrar decides it by hand.
+    state.task.specific.on_action(state, registrar, "approve")
+    application.refresh_from_db()
+    assert application.live and ParentStudentLink.objects.get().approved_by == registrar
+
+
+# The registrar's screens -----------------------------------------------------------------------
+
+
+def test_the_registrar_filters_automatic_approvals_and_exceptions(
+    client, match_step, xiaohua, songshan, registrar
+):
+    from django.urls import reverse
+
+    from tests.factories import admin_login
+
+    automatic = submitted_application(student=xiaohua)
+    other = student(school=songshan, number="108037", name="王峯", id_number="A118745206")
+    exception = submitted_application(
+        student=other, applicants=({**MOTHER, "email": "wang@example.com"},)
+    )
+    admin_login(client, registrar)
+    listing = reverse("application:list")
+
+    auto_html = client.get(listing, {"registry_match": "auto_approved"}).content.decode()
+    manual_html = client.get(listing, {"registry_match": "needs_registrar"}).content.decode()
+
+    assert "陳小花" in auto_html and "王峯" not in auto_html
+    assert "王峯" in manual_html and "陳小花" not in manual_html
+    assert "自動核准" in auto_html and "需人工審核" in manual_html
+    assert automatic.pk != exception.pk
+
+
+def test_a_registrar_revokes_an_automatic_approval_like_any_link(
+    client, match_step, xiaohua, registrar
+):
+    from django.urls import reverse
+
+    from tests.factories import admin_login
+
+    submitted_application(student=xiaohua)
+    link = ParentStudentLink.objects.get()
+    admin_login(client, registrar)
+
+    response = client.post(
+        reverse("parent_student_link:revoke", args=(link.pk,)), {"reason": "監護權變更"}
+    )
+
+    link.refresh_from_db()
+    assert response.status_code == 302 and link.revoked_at is not None
+    assert link.revoked_by == registrar
+    assert OutgoingMail.objects.filter(kind="unbound").count() == 1
