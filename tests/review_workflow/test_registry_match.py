@@ -232,7 +232,11 @@ def test_the_registrar_filters_automatic_approvals_and_exceptions(
     assert "陳小花" in auto_html and "王峯" not in auto_html
     assert "王峯" in manual_html and "陳小花" not in manual_html
     assert "自動核准" in auto_html and "需人工審核" in manual_html
-    assert automatic.pk != exception.pk
+    # The application's screen says what the registry match found.
+    screen = client.get(reverse("application:edit", args=(exception.pk,))).content.decode()
+    assert "學籍比對" in screen and "學籍資料中沒有此學生任何監護人的身分證字號" in screen
+    automatic.refresh_from_db()
+    assert automatic.live
 
 
 def test_a_registrar_revokes_an_automatic_approval_like_any_link(
