@@ -17,7 +17,9 @@ checks per applicant for one application's screen.
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Cast
 
 from binding_forms.models import Applicant, Application, RegistryGuardian
 from review_workflow.models import ParentStudentLink
@@ -51,9 +53,27 @@ def _contact_reused_by_another_family():
     return Exists(Applicant.objects.filter(application=OuterRef("pk")).filter(Exists(others)))
 
 
+def registry_match_outcome():
+    """The registry-match step's outcome on the application (自動核准, 需人工審核), if it had one:
+    from the latest such step, as text."""
+    from review_workflow.models import RegistryMatchTaskState
+
+    return Subquery(
+        RegistryMatchTaskState.objects.filter(
+            workflow_state__base_content_type=ContentType.objects.get_for_model(Application),
+            workflow_state__object_id=Cast(OuterRef("pk"), CharField()),
+        )
+        .exclude(outcome="")
+        .order_by("-started_at", "-pk")
+        .values("outcome")[:1]
+    )
+
+
 def with_review_data(queryset):
-    """Annotate ``review_status`` and the three checks; one query whatever the page size."""
+    """Annotate ``review_status``, the three checks and the registry match's outcome; one query
+    whatever the page size."""
     checked = queryset.annotate(
+        registry_match=registry_match_outcome(),
         has_applicants=Exists(Applicant.objects.filter(application=OuterRef("pk"))),
         unknown_applicant=_applicant_unknown_to_registry(),
         sibling_link=_applicant_linked_to_sibling(),

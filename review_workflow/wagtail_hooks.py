@@ -85,6 +85,11 @@ def register_review_log_actions(actions):
         _("Revoked a parent–child link"),
     )
     actions.register_action(
+        "review_workflow.registry_match.refer",
+        _("Registry match: needs the registrar"),
+        _("The registry match passed the application on to the registrar"),
+    )
+    actions.register_action(
         "review_workflow.request_unbinding",
         _("Request unbinding"),
         _("The parent asked to end a parent–child link"),

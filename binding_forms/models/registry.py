@@ -188,6 +188,9 @@ class RegistryGuardian(IdNumberFields):
     # The roster may not know a guardian's ID number.
     id_number_digest = models.CharField(max_length=64, db_index=True, blank=True, editable=False)
     id_number_encrypted = models.TextField(blank=True, editable=False)
+    # The registry records whether the child lives with this guardian (the roster's 監護人N同住);
+    # an applicant who does not is for the registrar to decide, never for the registry match.
+    lives_with_student = models.BooleanField(_("lives with the student"), default=True)
 
     class Meta:
         verbose_name = _("guardian in the registry")

@@ -24,6 +24,8 @@ Optional columns, for up to two guardians (`N` is 1 or 2):
 - `監護人N關係`: free text up to 20 characters, e.g. 父, 母, 祖母.
 - `監護人N身分證統一編號`: may be empty; if given it must be valid.
   A relationship or ID without a guardian name makes the row bad.
+- `監護人N同住`: whether the child lives with that guardian: 是 / 否 (also Y / N, 1 / 0);
+  empty or no such column: 是. Anything else makes the row bad.
 
 What an import does
 -------------------
@@ -89,7 +91,15 @@ _STUDENT_FIELDS = (
     "enrolled",
     "updated_at",
 )
-_GUARDIAN_FIELDS = ("student", "name", "relationship", "id_number_digest", "id_number_encrypted")
+_GUARDIAN_FIELDS = (
+    "student",
+    "name",
+    "relationship",
+    "id_number_digest",
+    "id_number_encrypted",
+    "lives_with_student",
+)
+_LIVES_WITH = {"": True, "是": True, "Y": True, "1": True, "否": False, "N": False, "0": False}
 
 
 class RosterFileError(ValidationError):
@@ -121,6 +131,7 @@ class _Guardian:
     name: str
     relationship: str
     id_number: str = field(repr=False)  # normalised, or "" when not given
+    lives_with_student: bool = True
 
 
 @dataclass(slots=True)
@@ -351,7 +362,12 @@ def _parse_row(
         guardian_id = ""
         if _nfkc(raw_id):
             guardian_id = _id_number(raw_id, column=f"{prefix}{ID_NUMBER}", problems=problems)
-        row.guardians.append(_Guardian(name, relationship, guardian_id))
+        lives_with = _nfkc(cell(f"{prefix}同住")).upper()
+        if lives_with not in _LIVES_WITH:
+            problems.append(f"{prefix}同住應填「是」或「否」")
+        row.guardians.append(
+            _Guardian(name, relationship, guardian_id, _LIVES_WITH.get(lives_with, True))
+        )
     return row
 
 
@@ -422,12 +438,12 @@ def _stored_students(schools: set[int]) -> dict[tuple[int, str], _Stored]:
     return {(school_id, number): _Stored(*values) for school_id, number, *values in students}
 
 
-def _stored_guardians(schools: set[int]) -> dict[int, list[tuple[str, str, str]]]:
-    guardians: dict[int, list[tuple[str, str, str]]] = {}
+def _stored_guardians(schools: set[int]) -> dict[int, list[tuple[str, str, str, bool]]]:
+    guardians: dict[int, list[tuple[str, str, str, bool]]] = {}
     for student_id, *values in (
         RegistryGuardian.objects.filter(student__school_id__in=schools)
         .order_by("student_id", "pk")
-        .values_list("student_id", "name", "relationship", "id_number_digest")
+        .values_list("student_id", "name", "relationship", "id_number_digest", "lives_with_student")
     ):
         guardians.setdefault(student_id, []).append(tuple(values))
     return guardians
@@ -436,7 +452,7 @@ def _stored_guardians(schools: set[int]) -> dict[int, list[tuple[str, str, str]]
 def _write_batch(
     batch: list[_Row],
     stored: dict[tuple[int, str], _Stored],
-    stored_guardians: dict[int, list[tuple[str, str, str]]],
+    stored_guardians: dict[int, list[tuple[str, str, str, bool]]],
     report: RosterImportReport,
     *,
     now: object,
@@ -466,7 +482,7 @@ def _write_batch(
                 before.id_number_digest,
             ) != (row.name, row.grade, row.class_number, digest)
             guardians_changed = stored_guardians.get(before.pk, []) != [
-                (guardian.name, guardian.relationship, guardian_digest)
+                (guardian.name, guardian.relationship, guardian_digest, guardian.lives_with_student)
                 for guardian, guardian_digest in guardians
             ]
             if not (student_changed or guardians_changed):
@@ -509,6 +525,7 @@ def _write_batch(
                     guardian.relationship,
                     digest,
                     encrypt(guardian.id_number) if guardian.id_number else "",
+                    guardian.lives_with_student,
                 )
                 for owner, guardian, digest in new_guardians
             ],

@@ -87,6 +87,8 @@ def submission_review_start(*, submission, user) -> bool:
     """After sending: a revision of what was sent, then the review — started the first time,
     resumed after changes were requested — and ``submission_sent`` for the rest of the site
     (its confirmation mail). False when there was nothing to do (a replayed job)."""
+    if submission.live:  # approved already (a step may approve by itself): a replayed job
+        return False
     state = submission.current_workflow_state
     if state is not None and state.status == WorkflowState.STATUS_IN_PROGRESS:
         return False

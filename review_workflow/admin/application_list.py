@@ -12,6 +12,7 @@ from wagtail.snippets.views import snippets as snippet_views
 from binding_forms.models import Applicant, Application
 from binding_forms.reviewed_forms.models import SubmissionStatus
 from review_workflow.admin.scoping import scoped_applications
+from review_workflow.models import RegistryMatchTaskState
 from review_workflow.review_checks import with_review_data as annotate_review_data
 from review_workflow.spreadsheets import DefusedSpreadsheetExportMixin
 
@@ -34,6 +35,12 @@ class ApplicationFilterSet(WagtailFilterSet):
     )
     submitted_at = django_filters.DateFromToRangeFilter(
         label=gettext_lazy("Submitted"), widget=DateRangePickerWidget
+    )
+    registry_match = django_filters.ChoiceFilter(
+        label=gettext_lazy("Registry match"),
+        choices=RegistryMatchTaskState.Outcome.choices,
+        widget=forms.RadioSelect,
+        empty_label=gettext_lazy("All"),
     )
 
     class Meta:
@@ -119,6 +126,9 @@ class ApplicationIndexView(DefusedSpreadsheetExportMixin, snippet_views.IndexVie
             row[f"applicant{position}_mobile"] = applicant.mobile if applicant else ""
             row[f"applicant{position}_email"] = applicant.email if applicant else ""
         row["checks"] = "；".join(_check_labels(item))
+        row["registry_match"] = (
+            RegistryMatchTaskState.Outcome(item.registry_match).label if item.registry_match else ""
+        )
         return {key: value for key, value in row.items() if key in self.list_export}
 
 

@@ -11,6 +11,7 @@ from wagtail.snippets.views import snippets as snippet_views
 
 from binding_forms.identity.personal_data import mask_encrypted_id_number
 from binding_forms.models import Application
+from review_workflow.models import RegistryMatchTaskState
 from review_workflow.review_checks import applicant_checks
 
 # The application's screen: registry beside applicants, checks, masked IDs --------------------
@@ -113,6 +114,14 @@ def review_context(application: Application, user) -> dict:
             for check in checks
         ],
         "status": application.status.label,
+        # What the registry match decided and why (its reasons name people, never an ID).
+        "registry_match": RegistryMatchTaskState.objects.filter(
+            workflow_state__base_content_type=application.get_base_content_type(),
+            workflow_state__object_id=str(application.pk),
+        )
+        .exclude(outcome="")
+        .order_by("-started_at", "-pk")
+        .first(),
         "reveal_url": reverse(ApplicationViewSetNames.reveal_url_name, args=(application.pk,)),
     }
 

@@ -89,6 +89,7 @@ class ApplicationViewSet(SnippetViewSet):
         "applicant2_mobile",
         "applicant2_email",
         "checks",
+        "registry_match",
     ]
     export_headings = {
         "class": _("Class"),
@@ -108,6 +109,7 @@ class ApplicationViewSet(SnippetViewSet):
         "applicant2_mobile": _("Mobile 2"),
         "applicant2_email": _("Email 2"),
         "checks": _("Checks"),
+        "registry_match": _("Registry match"),
     }
     export_filename = "applications"
     edit_handler = ObjectList(

@@ -25,6 +25,17 @@ def application_approved(sender, instance, user=None, **kwargs):
         binding_approve(application=application, user=user)
 
 
+def registry_match_on_submission_sent(sender, submission, resent=False, **kwargs):
+    """The review has started (its start logged): a registry-match step at its head decides now,
+    in the same job and transaction, after the confirmation mail was written."""
+    from binding_forms.models import Application
+    from review_workflow.services.registry_match import registry_match_conclude
+
+    if isinstance(submission, Application):
+        registry_match_conclude(application=submission)
+        submission.status_forget()
+
+
 # Notification mail and delivery tracking -----------------------------------------------------
 
 
@@ -150,4 +161,8 @@ def replace_wagtail_notifiers():
 def connect():
     workflow_approved.connect(application_approved, dispatch_uid="review_workflow.approved")
     connect_mail()
+    # After the confirmation mail's receiver: the parent hears "received" before "approved".
+    submission_sent.connect(
+        registry_match_on_submission_sent, dispatch_uid="review_workflow.registry_match"
+    )
     replace_wagtail_notifiers()

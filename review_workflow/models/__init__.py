@@ -4,7 +4,13 @@ from review_workflow.models.audit import SchoolLogEntry, SchoolLogEntryManager, 
 from review_workflow.models.forms import SchoolFormField, SchoolFormPage, SchoolFormSubmission
 from review_workflow.models.mail import MailEvent, MailTemplate, OutgoingMail
 from review_workflow.models.parents import ParentAccount, ParentStudentLink
-from review_workflow.models.tasks import ChangesRequestedForm, SchoolOfficeTask, reviewed_models
+from review_workflow.models.tasks import (
+    ChangesRequestedForm,
+    RegistryMatchTask,
+    RegistryMatchTaskState,
+    SchoolOfficeTask,
+    reviewed_models,
+)
 
 __all__ = [
     "ChangesRequestedForm",
@@ -13,6 +19,8 @@ __all__ = [
     "OutgoingMail",
     "ParentAccount",
     "ParentStudentLink",
+    "RegistryMatchTask",
+    "RegistryMatchTaskState",
     "SchoolFormField",
     "SchoolFormPage",
     "SchoolFormSubmission",

@@ -139,3 +139,51 @@ class SchoolOfficeTask(Task):
     class Meta:
         verbose_name = _("school office review")
         verbose_name_plural = _("school office reviews")
+
+
+class RegistryMatchTaskState(TaskState):
+    """A registry-match step on one application: what it decided (the reasons are its comment,
+    in words, never an ID number)."""
+
+    class Outcome(models.TextChoices):
+        AUTO_APPROVED = "auto_approved", _("Approved automatically")
+        NEEDS_REGISTRAR = "needs_registrar", _("Needs the registrar")
+
+    outcome = models.CharField(
+        _("registry match"), max_length=20, choices=Outcome.choices, blank=True, db_index=True
+    )
+
+    class Meta:
+        verbose_name = _("registry match state")
+        verbose_name_plural = _("registry match states")
+
+
+class RegistryMatchTask(SchoolOfficeTask):
+    """學籍比對 in front of the registrar: an application whose every applicant is a guardian the
+    registry knows for the child (same ID number, by keyed digest), with the relationship the
+    registry records and living with the child, is approved by itself, through the same approval
+    as a registrar's; any other is passed on to the next step with the reasons.
+
+    It decides once its workflow has started (``review_workflow.services.registry_match``, run
+    by the job that starts the review), so the application's history reads in order: sent,
+    checked, approved or passed on. Until then (or if it was started some other way) it is an
+    ordinary step of the registration office, which may decide it by hand.
+    """
+
+    admin_form_fields = Task.admin_form_fields
+    task_state_class = RegistryMatchTaskState
+
+    def save(self, *args, **kwargs):
+        self.office = Office.REGISTRATION  # the registry is the registration office's
+        return super().save(*args, **kwargs)
+
+    @classmethod
+    def get_description(cls):
+        return _(
+            "Approves by itself an application whose applicants are all guardians the registry "
+            "knows for the child, with the same relationship; passes any other on to the next step"
+        )
+
+    class Meta:
+        verbose_name = _("registry match")
+        verbose_name_plural = _("registry matches")

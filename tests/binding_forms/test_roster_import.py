@@ -406,6 +406,28 @@ def test_guardians_are_replaced_by_those_in_the_file(school):
     assert RegistryGuardian.objects.count() == 2
 
 
+def test_whether_the_child_lives_with_a_guardian_is_read_and_a_change_is_written(school):
+    header = [*HEADER, "監護人1同住", "監護人2同住"]
+    both = {**guardian(1, "陳大明", "父", DAD), **guardian(2, "林美玲", "母", MUM)}
+    data = roster_csv(
+        row("112001", "陳小花", ID_1, **both, 監護人1同住="是", 監護人2同住="否"),
+        row("112002", "王小明", ID_2, **guardian(1, "王奶奶", "祖母", GRANNY)),  # empty: 是
+        row("112003", "李小華", ID_3, **guardian(1, "李爸爸", "父"), 監護人1同住="有時"),
+        header=header,
+    )
+
+    report = roster_import(data=data.encode())
+
+    assert report.errors == [RosterRowError(4, "監護人1同住應填「是」或「否」")]
+    lives = dict(RegistryGuardian.objects.values_list("name", "lives_with_student"))
+    assert lives == {"陳大明": True, "林美玲": False, "王奶奶": True}
+    again = roster_csv(
+        row("112001", "陳小花", ID_1, **both, 監護人1同住="Y", 監護人2同住="Y"), header=header
+    )
+    assert roster_import(data=again.encode()).updated == 1
+    assert RegistryGuardian.objects.get(name="林美玲").lives_with_student
+
+
 # Full imports ------------------------------------------------------------------------------
 
 

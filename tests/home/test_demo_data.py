@@ -6,7 +6,13 @@ from django.core.management import call_command
 from wagtail.models import WorkflowState
 
 from binding_forms.models import Application
-from review_workflow.models import ParentAccount
+from review_workflow.models import (
+    ParentAccount,
+    RegistryMatchTask,
+    RegistryMatchTaskState,
+    SchoolOfficeTask,
+)
+from tests.factories import FATHER, submitted_application
 
 QUEUE = "django_tasks_db.DatabaseBackend"
 
@@ -33,6 +39,18 @@ def test_demo_data_loads_whatever_runs_the_background_tasks(settings, backend):
     assert list(ParentAccount.objects.values_list("user__username", flat=True)) == [
         "chang.kuochiang@example.com"
     ]
+    # The registry match approved the one whose father the registry knows; the three others
+    # wait for the registrar, each for its reason.
+    outcomes = {
+        state.workflow_state.content_object.student.student_number: state.outcome
+        for state in RegistryMatchTaskState.objects.select_related("workflow_state")
+    }
+    assert outcomes == {
+        "108036": "needs_registrar",
+        "108037": "needs_registrar",
+        "108038": "needs_registrar",
+        "108041": "auto_approved",
+    }
 
 
 @pytest.mark.django_db
@@ -71,3 +89,31 @@ def test_demo_data_registers_the_demo_payment_service():
     assert demo.name == "校園繳費系統 (示範)" and demo.client_type == "confidential"
     assert "children" in demo.allowed_scopes
     assert demo.redirect_uri_allowed("http://127.0.0.1:8000/demo/payments/callback/")
+
+
+@pytest.mark.django_db
+def test_the_demo_review_is_the_registry_match_then_the_registrar_also_on_an_older_database():
+    workflow = Application().get_workflow()
+    assert [type(task.specific) for task in workflow.tasks] == [SchoolOfficeTask]  # before
+
+    call_command("demo_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("demo_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+    steps = [type(task.specific) for task in Application().get_workflow().tasks]
+    assert steps == [RegistryMatchTask, SchoolOfficeTask]
+
+
+@pytest.mark.django_db
+def test_the_handbooks_father_is_approved_by_the_registry_match():
+    from binding_forms.models import Student
+
+    call_command("demo_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    xiaohua = Student.objects.get(student_number="108035")
+
+    application = submitted_application(student=xiaohua, applicants=(FATHER,))
+
+    application.refresh_from_db()
+    assert application.live
+    assert RegistryMatchTaskState.objects.filter(
+        workflow_state__object_id=str(application.pk), outcome="auto_approved"
+    ).exists()

@@ -88,10 +88,12 @@ LEAVE_FORM_FIELDS = [
     ),
 ]
 LEAVE_WORKFLOW = "學務處審核（線上請假）"
-# Applications of the roster's classmates: (student number, applicants, approved already).
+# Applications of the roster's classmates: (student number, applicants, approved already). The
+# review's 學籍比對 step approves by itself the one whose parent the registry knows; the others
+# wait for the registrar, each for a reason the screens show.
 DEMO_APPLICATIONS = [
     (
-        "108036",
+        "108036",  # the registry marks the mother as not living with the child
         [
             {
                 "name": "林建宏",
@@ -124,11 +126,11 @@ DEMO_APPLICATIONS = [
         False,
     ),
     (
-        "108038",
+        "108038",  # the registry knows her as the mother, she names another relationship
         [
             {
                 "name": "黃淑芬",
-                "relationship": "母子",
+                "relationship": "祖孫",
                 "id_number": "A283019473",
                 "mobile": "0912000038",
                 "email": "huang.shufen@example.com",
@@ -137,7 +139,7 @@ DEMO_APPLICATIONS = [
         False,
     ),
     (
-        "108041",
+        "108041",  # a guardian the registry knows: approved by the registry match
         [
             {
                 "name": "張國強",
@@ -202,6 +204,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Roster of {songshan.name}: {report.created} added, {report.updated} updated."
         )
+        self.load_review_steps()
         submitted = self.load_applications(songshan)
         self.stdout.write(f"Applications: {submitted} submitted for the registrar to review.")
         staff_assign(
@@ -222,6 +225,17 @@ class Command(BaseCommand):
         # 127.0.0.1 stands for any port (RFC 8252 loopback); localhost only for :8000.
         demo_client_register(origins=["http://127.0.0.1:8000", "http://localhost:8000"])
         self.stdout.write(f"{NAME} registered: sign in through the portal at /demo/payments/.")
+
+    def load_review_steps(self) -> None:
+        """學籍比對 in front of the registrar's step, as an administrator puts it in Settings ›
+        Workflows (also on a database loaded before the step existed)."""
+        from binding_forms.models import Application
+        from review_workflow.services.registry_match import registry_match_step_add
+
+        workflow = Application().get_workflow()
+        if workflow is not None:
+            task = registry_match_step_add(workflow=workflow)
+            self.stdout.write(f"Review of applications: {task.name}, then the registrar.")
 
     def load_applications(self, school) -> int:
         """Classmates of 陳小花 whose parents have applied (one already approved), so the
@@ -260,8 +274,8 @@ class Command(BaseCommand):
             # with either backend (the queued copy then finds it started and does nothing).
             submission_review_start_task.call(Application._meta.label, application.pk, account.pk)
             count += 1
-            if approve:
-                application.refresh_from_db()
+            application.refresh_from_db()
+            if approve and not application.live:  # the registry match did not approve it
                 state = application.current_workflow_state.current_task_state
                 state.task.specific.on_action(state, registrar, "approve", comment="示範：已核准")
         return count
