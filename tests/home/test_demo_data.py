@@ -99,6 +99,6 @@ def test_demo_data_has_english_versions_made_once(client):
 
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get("/").content.decode()
-    assert '<html lang="en">' in html and '<h1>Taipei City School Portal</h1>' in html
+    assert '<html lang="en">' in html and "<h1>Taipei City School Portal</h1>" in html
     # The bulletins have no English version: listed in zh-Hant, and marked so.
     assert 'lang="zh-Hant-TW">臺北市第2代校務行政系統' in html
