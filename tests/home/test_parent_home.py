@@ -171,7 +171,10 @@ def test_a_parent_in_english_sees_the_english_services_and_the_others_in_zh_hant
 
     english = Locale.objects.create(language_code="en")
     cooc = PortalService.objects.create(
-        name="臺北酷課雲", description="親師生學習整合平臺", link="https://cooc.tp.edu.tw/"
+        name="臺北酷課雲",
+        description="親師生學習整合平臺",
+        link="https://cooc.tp.edu.tw/",
+        sort_order=1,
     )
     PortalService.objects.create(name="校園繳費系統 (示範)", link="/demo/payment/", sort_order=2)
     translated = cooc.copy_for_translation(english)
