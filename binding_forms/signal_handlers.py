@@ -34,5 +34,15 @@ def log_sign_in_failure(sender, credentials, request=None, **kwargs):
 
 
 def connect():
+    from django.db.models.signals import post_delete, post_save
+    from wagtail.models import Locale
+
+    from binding_forms import languages
+
+    # The locales are read once a process (languages.py): again after any change.
+    post_save.connect(languages.forget, sender=Locale, dispatch_uid="binding_forms.locales_saved")
+    post_delete.connect(
+        languages.forget, sender=Locale, dispatch_uid="binding_forms.locales_deleted"
+    )
     user_logged_in.connect(log_sign_in, dispatch_uid="binding_forms.log_sign_in")
     user_login_failed.connect(log_sign_in_failure, dispatch_uid="binding_forms.log_sign_in_failure")

@@ -9,15 +9,17 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, TranslatableMixin
 from wagtail.search import index
 
+from binding_forms.languages import source_of
 from home.page_cache import PublicPageCacheMixin
 
 
@@ -43,7 +45,28 @@ class HomePage(PublicPageCacheMixin, RoutablePageMixin, Page):
         verbose_name = _("portal home page")
 
     def bulletins(self):
-        return BulletinPage.objects.live().public().child_of(self).order_by("-date", "-pk")
+        """The bulletins under this home; an English home adds those with no English version
+        yet, in zh-Hant (each says so in the page's markup)."""
+        pages = BulletinPage.objects.live().public()
+        source = source_of(self)
+        if source is None:
+            return pages.child_of(self).order_by("-date", "-pk")
+        own = pages.child_of(self)
+        untranslated = pages.child_of(source).exclude(
+            translation_key__in=BulletinPage.objects.child_of(self).values("translation_key")
+        )
+        return (own | untranslated).order_by("-date", "-pk")
+
+    def route(self, request, path_components):
+        """An English home routes what it does not hold itself to the zh-Hant home: a page with
+        no English version yet is served in zh-Hant at the same address, never a 404."""
+        try:
+            return super().route(request, path_components)
+        except Http404:
+            source = source_of(self) if path_components else None
+            if source is None:
+                raise
+            return source.route(request, path_components)
 
     @path("")
     def index(self, request):
@@ -123,9 +146,10 @@ def validate_service_link(value: str) -> None:
     )
 
 
-class PortalService(Orderable):
+class PortalService(TranslatableMixin, Orderable):
     """One of the city's services a parent reaches from their home (我的孩子): 臺北酷課雲,
-    校園繳費系統… Editors keep the list (name, description, icon, link) in order."""
+    校園繳費系統… Editors keep the list (name, description, icon, link) in order, and give each
+    an English version with Translate (wagtail.contrib.simple_translation)."""
 
     name = models.CharField(_("name"), max_length=100)
     description = models.CharField(_("description"), max_length=255, blank=True)
@@ -152,7 +176,7 @@ class PortalService(Orderable):
         FieldPanel("signs_in_through_portal"),
     ]
 
-    class Meta(Orderable.Meta):
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
         verbose_name = _("service")
         verbose_name_plural = _("services")
 

@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
+from binding_forms.languages import default_locale_id, in_active_language
 from binding_forms.models import Application, BindingWizardPage
 from binding_forms.reviewed_forms.models import SubmissionStatus
 from home.models import PortalService
@@ -33,7 +34,7 @@ def parent_home(request):
         "title": _("My children"),
         "children": children_with_forms(request=request, links=links),
         "applications": applications_open(user=request.user),
-        "services": PortalService.objects.select_related("icon"),
+        "services": services_in_active_language(),
         "bind_another_url": bind_another_url(request=request),
     }
     return TemplateResponse(request, "home/parent_home.html", context)
@@ -42,7 +43,7 @@ def parent_home(request):
 def children_with_forms(*, request, links: list[ParentStudentLink]) -> list[dict]:
     """Each bound child, with the live school forms and the parent's last submission on each
     for that child (forms only for children still enrolled: the forms offer no other)."""
-    forms = list(SchoolFormPage.objects.live().public().order_by("path"))
+    forms = in_active_language(SchoolFormPage.objects.live().public().order_by("path"))
     last = {}
     if forms and links:
         submissions = SchoolFormSubmission.objects.filter(
@@ -93,8 +94,14 @@ def applications_open(*, user) -> list[Application]:
     return [application for application in sent if application.status.name in OPEN_STATUSES]
 
 
+def services_in_active_language() -> list[PortalService]:
+    """The services in the parent's language; one with no English version yet in zh-Hant."""
+    return in_active_language(PortalService.objects.select_related("icon").order_by("sort_order"))
+
+
 def bind_another_url(*, request) -> str:
-    """綁定其他子女: the wizard's step where a parent account names another child."""
-    pages = BindingWizardPage.objects.live().public()
+    """綁定其他子女: the wizard's step where a parent account names another child. The address
+    is the source language's page's, which serves the parent's language's version."""
+    pages = BindingWizardPage.objects.live().public().filter(locale_id=default_locale_id())
     page = pages.filter(level="").order_by("path").first() or pages.order_by("path").first()
     return f"{page.get_url(request)}child/" if page is not None else ""

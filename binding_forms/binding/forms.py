@@ -12,6 +12,7 @@ from binding_forms.identity.validators import (
     reject_control_characters,
     without_control_characters,
 )
+from binding_forms.languages import lang_unless_active, lang_unless_active_language
 from binding_forms.models import Applicant, User
 
 # The binding wizard --------------------------------------------------------------------------
@@ -65,16 +66,38 @@ def _check_length(value: str, max_length: int) -> str:
     return value
 
 
+class EditorsOptionsMixin:
+    """A choice widget whose options editors wrote, in ``options_lang`` when that is not the
+    language of the labels around them (an untranslated page): each option says so."""
+
+    options_lang = ""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if self.options_lang and value != "":
+            option["attrs"]["lang"] = self.options_lang
+        return option
+
+
+class EditorsRadioSelect(EditorsOptionsMixin, forms.RadioSelect):
+    pass
+
+
+class EditorsSelect(EditorsOptionsMixin, forms.Select):
+    pass
+
+
 class ConsentForm(forms.Form):
     choice = forms.ChoiceField(
         # The handbook's words above the two choices.
         label=_("Based on the above, tick one of the options below:"),
-        widget=forms.RadioSelect,
+        widget=EditorsRadioSelect,
         error_messages={"required": _("Choose whether you agree.")},
     )
 
     def __init__(self, *args, page, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["choice"].widget.options_lang = lang_unless_active(page)
         self.fields["choice"].choices = [
             ("agreed", page.consent_agree_label),
             ("refused", page.consent_refuse_label),
@@ -88,7 +111,7 @@ class ApplicantForm(forms.Form):
     """One applicant (第一位 or 第二位); the wizard's applicants form holds two, by prefix."""
 
     name = OneLineField(label=_("Applicant's name"), max_length=NAME_MAX_LENGTH)
-    relationship = forms.ChoiceField(label=_("Relationship"))
+    relationship = forms.ChoiceField(label=_("Relationship"), widget=EditorsSelect)
     id_number = OneLineField(
         label=_("National ID or resident certificate number"),
         max_length=20,
@@ -106,16 +129,26 @@ class ApplicantForm(forms.Form):
     )
 
     def __init__(
-        self, *args, relationships, required: bool = True, kept_id_number: str = "", **kwargs
+        self,
+        *args,
+        relationships,
+        stored_relationships=None,
+        options_lang: str = "",
+        required: bool = True,
+        kept_id_number: str = "",
+        **kwargs,
     ):
-        """``required``: whether the chosen application type takes this applicant (the stars
-        say so); ``kept_id_number``: the encrypted ID of a draft or of what was sent, shown
-        masked and kept unless the parent types another."""
+        """``relationships``: the labels shown, ``stored_relationships`` what is kept for each
+        (the source language's, in the same order); ``options_lang``: their language where it
+        is not the labels'; ``required``: whether the chosen application type takes this
+        applicant (the stars say so); ``kept_id_number``: the encrypted ID of a draft or of what
+        was sent, shown masked and kept unless the parent types another."""
         super().__init__(*args, **kwargs)
         self.fields["relationship"].choices = [
             ("", _("Choose the relationship")),
-            *[(label, label) for label in relationships],
+            *zip(stored_relationships or relationships, relationships, strict=True),
         ]
+        self.fields["relationship"].widget.options_lang = options_lang
         for field in self.fields.values():
             field.required = required
         self.kept_id_number = kept_id_number
@@ -190,15 +223,20 @@ class ApplicantsForm:
         kept_id_numbers = kept_id_numbers or {}
         self.page = page
         self.student_id_digest = student_id_digest
-        self.types, relationships = page.step_choices()
+        self.choices = page.step_choices()
+        # The types are chosen by their place in the list; what is stored is the source's.
+        self.types = self.choices.application_types
+        options_lang = lang_unless_active_language(self.choices.language)
         self.type_field = forms.Form(
             data,
             initial={"application_type": initial.get("application_type")},
         )
+        type_widget = EditorsRadioSelect()
+        type_widget.options_lang = options_lang
         self.type_field.fields["application_type"] = forms.ChoiceField(
             label=_("Application type"),
             choices=[(str(index), item.label) for index, item in enumerate(self.types)],
-            widget=forms.RadioSelect,
+            widget=type_widget,
             error_messages={"required": _("Choose the application type.")},
         )
         # Without JavaScript the server decides from the type chosen (or saved) what is
@@ -209,7 +247,9 @@ class ApplicantsForm:
             ApplicantForm(
                 data,
                 prefix=f"applicant{position}",
-                relationships=relationships,
+                relationships=self.choices.relationships,
+                stored_relationships=self.choices.stored_relationships,
+                options_lang=options_lang,
                 initial=initial.get(f"applicant{position}", {}),
                 use_required_attribute=False,
                 required=position <= count,
@@ -221,6 +261,7 @@ class ApplicantsForm:
 
     @property
     def chosen_type(self):
+        """The source page's row of the type chosen: its label is what the application keeps."""
         try:
             return self._type_at(self.type_field.cleaned_data["application_type"])
         except (AttributeError, KeyError):
@@ -228,7 +269,7 @@ class ApplicantsForm:
 
     def _type_at(self, index):
         try:
-            return self.types[int(index)] if int(index) >= 0 else None
+            return self.choices.stored_types[int(index)] if int(index) >= 0 else None
         except (TypeError, ValueError, IndexError):
             return None
 

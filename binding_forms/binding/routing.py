@@ -8,13 +8,20 @@ under that address checks what it remembers against the database with two cheap 
 
 - the sites table, read as it is, must be unchanged (so this host still finds the same site and
   root page);
-- the wizard page, read by its id, must be live at the same place in the tree and URL path.
+- the wizard page and its translations, read by their translation key, must be as they were
+  (live, at the same place in the tree and URL path, in the same locales): a translation
+  published, unpublished or moved since is seen at once;
+- for a language other than the site root's, the root page's translations must be as they were
+  too (Wagtail routes through ``site.root_page.localized``, the live one in the visitor's
+  language): a third query, only for that language.
 
 Anything else (nothing remembered, a site or the page changed, a path the page does not answer)
 falls through to Wagtail's routing, untouched, which teaches the memory again. Only the address
 is remembered: the page served is always the page as the database holds it now, and Wagtail's
 serve view still runs its hooks (view restrictions, allowed methods). Only a wizard directly
-under its site's root page is remembered, with i18n off, as the portal has it.
+under its site's root page (or a translation of it) is remembered. The same address serves the
+English wizard or the zh-Hant one by the visitor's language (no prefix in the URL): the memory is
+kept per language, the language being part of its key.
 
 Private API, kept for a measured gain: this reads ``request._wagtail_site``,
 ``request._wagtail_route_for_request``, ``Site._find_for_request``, Django's
@@ -28,11 +35,11 @@ upgrade that changes it fails there.
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import connection
 from django.http import Http404
 from django.http.request import split_domain_port
-from wagtail.models import Site
+from django.utils import translation
+from wagtail.models import Page, Site
 from wagtail.url_routing import RouteResult
 
 from binding_forms.models import BindingWizardPage
@@ -51,10 +58,14 @@ class KnownWizard:
     page_id: int
     path: str  # the page's place in the tree
     url_path: str
+    translation_key: object
+    translations: tuple  # the wizard's translations: (id, live, path, url_path, locale)
+    root_key: object  # the site root page's translation key
+    roots: tuple | None  # its translations: (id, live, path, locale); None if not looked at
 
 
-# (hostname, port, first component of the path) -> where Wagtail's routing found a wizard.
-KNOWN: dict[tuple[str, int, str], KnownWizard] = {}
+# (hostname, port, first component of the path, language) -> where Wagtail found a wizard.
+KNOWN: dict[tuple[str, int, str, str], KnownWizard] = {}
 
 
 def _sites() -> tuple:
@@ -63,7 +74,18 @@ def _sites() -> tuple:
         return tuple(tuple(row) for row in cursor.fetchall())
 
 
-def _key(request) -> tuple[tuple[str, int, str], list[str]] | None:
+def _translations(pages) -> tuple:
+    return tuple(
+        sorted((page.pk, page.live, page.path, page.url_path, page.locale_id) for page in pages)
+    )
+
+
+def _roots(root_key) -> tuple:
+    pages = Page.objects.filter(translation_key=root_key).order_by("pk")
+    return tuple(pages.values_list("pk", "live", "path", "locale_id"))
+
+
+def _key(request) -> tuple[tuple[str, int, str, str], list[str]] | None:
     components = [component for component in request.path_info.split("/") if component]
     if not components or not request.path_info.endswith("/"):
         return None  # the home page, or a path Wagtail's serve view does not take
@@ -73,7 +95,8 @@ def _key(request) -> tuple[tuple[str, int, str], list[str]] | None:
         port = int(request.get_port())
     except ValueError:
         return None
-    return (hostname, port, components[0]), components
+    language = translation.get_language() or ""
+    return (hostname, port, components[0], language), components
 
 
 def _route_from_memory(request, known: KnownWizard, components: list[str]) -> bool:
@@ -87,11 +110,13 @@ def _route_from_memory(request, known: KnownWizard, components: list[str]) -> bo
             pass
     if _sites() != known.sites:
         return False
-    try:
-        page = BindingWizardPage.objects.get(pk=known.page_id)
-    except BindingWizardPage.DoesNotExist:
+    pages = list(BindingWizardPage.objects.filter(translation_key=known.translation_key))
+    if _translations(pages) != known.translations:
         return False
-    if not page.live or (page.path, page.url_path) != (known.path, known.url_path):
+    page = next((page for page in pages if page.pk == known.page_id), None)
+    if page is None or not page.live:
+        return False
+    if known.roots is not None and _roots(known.root_key) != known.roots:
         return False
     try:
         route = page.route(request, components[1:])
@@ -105,16 +130,23 @@ def _route_from_memory(request, known: KnownWizard, components: list[str]) -> bo
     return True
 
 
-def _learn(request, key: tuple[str, int, str]) -> None:
-    """Remember a wizard page Wagtail's routing has just found directly under the site's root."""
+def _learn(request, key: tuple[str, int, str, str]) -> None:
+    """Remember a wizard page Wagtail's routing has just found directly under the site's root
+    page or one of its translations."""
     route = request.__dict__.get("_wagtail_route_for_request")
     site = request.__dict__.get("_wagtail_site")
     page = route.page if isinstance(route, RouteResult) else None
     if not isinstance(page, BindingWizardPage) or site is None or not page.live:
         return
     root = site.root_page
-    if page.depth != root.depth + 1 or not page.path.startswith(root.path) or page.slug != key[2]:
+    if page.depth != root.depth + 1 or page.slug != key[2]:
         return
+    roots = _roots(root.translation_key)
+    if page.path[: -Page.steplen] not in {path for _pk, _live, path, _locale in roots}:
+        return
+    translations = _translations(
+        BindingWizardPage.objects.filter(translation_key=page.translation_key)
+    )
     sites = _sites()
     # The site this host finds now, read after the sites: if they changed in between, the next
     # request sees other sites and learns again.
@@ -133,16 +165,27 @@ def _learn(request, key: tuple[str, int, str]) -> None:
         page_id=page.pk,
         path=page.path,
         url_path=page.url_path,
+        translation_key=page.translation_key,
+        translations=translations,
+        root_key=root.translation_key,
+        # The root's own language routes through the root itself; another looks for its
+        # translation (Locale.get_active, as Wagtail's Page.localized does).
+        roots=None if _language_is_roots(root) else roots,
     )
+
+
+def _language_is_roots(root) -> bool:
+    from binding_forms.languages import active_locale_id
+
+    return active_locale_id() == root.locale_id
 
 
 class WizardRouteMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self.enabled = not getattr(settings, "WAGTAIL_I18N_ENABLED", False)
 
     def __call__(self, request):
-        found = self.enabled and _key(request)
+        found = _key(request)
         if not found:
             return self.get_response(request)
         key, components = found

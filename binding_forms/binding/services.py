@@ -116,7 +116,7 @@ def _applicants_values(*, source: Application, page) -> tuple[dict, dict[int, st
     """Step 3's form values from the applicants ``source`` names (the type too, when ``page``
     still offers it), with their ID numbers' encrypted copies."""
     values, kept = {}, {}
-    types = [item.label for item in page.step_choices().application_types] if page else []
+    types = [item.label for item in page.step_choices().stored_types] if page else []
     if source.application_type in types:
         values["application_type"] = str(types.index(source.application_type))
     for applicant in source.applicants.all():

@@ -8,6 +8,7 @@ account (or a child the parent proved), never from the request.
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -21,6 +22,7 @@ from binding_forms.binding.forms import (
     EmailCodeForm,
     error_entries,
 )
+from binding_forms.languages import lang_unless_active_language
 from binding_forms.models import Application, District, School, Student
 from binding_forms.reviewed_forms.models import SubmissionStatus
 from binding_forms.reviewed_forms.services import (
@@ -365,7 +367,17 @@ class DoneStep(Step):
         return self.render(page, request, submission)
 
     def get_context(self, page, request, submission, form) -> dict:
-        return {"applicants": submission.applicants.all()}
+        # Stored in the source language; shown as the page the parent reads names them.
+        choices = page.step_choices()
+        applicants = list(submission.applicants.all())
+        for applicant in applicants:
+            applicant.relationship_shown = choices.shown_relationship(applicant.relationship)
+        language = lang_unless_active_language(choices.language)
+        return {
+            "applicants": applicants,
+            "application_type_shown": choices.shown_type(submission.application_type),
+            "choices_lang": format_html(' lang="{}"', language) if language else "",
+        }
 
     def get_preview_context(self, page, request, submission) -> dict:
         return {"status": SubmissionStatus(SubmissionStatus.IN_REVIEW), "applicants": []}

@@ -158,24 +158,49 @@ class BindingWizardPage(MultiStepFormPage):
         return context
 
     def step_choices(self) -> "StepChoices":
-        """The application types and the relationship labels the applicants step offers.
+        """The application types and the relationship labels the applicants step offers, with
+        what an application stores for each: the source page's (zh-Hant) labels, which the
+        registry's matching and the registrars compare, whichever language the parent used.
 
-        Read once a process for each publication: they change only when the page is published,
-        which gives it a new live revision or publishing time, and so a new key (a publish in
-        another worker is seen at once; nothing is ever served from an older publication). A
-        preview's or an unsaved page's choices are in memory, and are used as they are.
+        Read once a process for each publication (of this page and, for a translation, of its
+        source): they change only when a page is published, which gives it a new live revision
+        or publishing time, and so a new key (a publish in another worker is seen at once;
+        nothing is ever served from an older publication). A preview's or an unsaved page's
+        choices are in memory, and are used as they are.
         """
+        source = self._source_row()
         # modelcluster's unsaved children: private, pinned by test_routing_private_api.py
         in_memory = self.__dict__.get("_cluster_related_objects")
         if not self.pk or self.live_revision_id is None or in_memory:
-            return _read_step_choices(self)
-        key = (self.live_revision_id, self.last_published_at)
+            return _read_step_choices(self, source)
+        key = (self.live_revision_id, self.last_published_at, source)
         cached = _PUBLISHED_STEP_CHOICES.get(self.pk)
         if cached is not None and cached[0] == key:
             return cached[1]
-        choices = _read_step_choices(self)
+        choices = _read_step_choices(self, source)
         _PUBLISHED_STEP_CHOICES[self.pk] = (key, choices)
         return choices
+
+    def _source_row(self) -> tuple | None:
+        """(id, live revision, published at) of the page this one translates, None when it is in
+        the source language itself (no query then: the wizard's own language costs nothing)."""
+        from binding_forms.languages import default_locale_id
+
+        default = default_locale_id()
+        if default is None or self.locale_id == default or self.translation_key is None:
+            return None
+        return (
+            BindingWizardPage.objects.filter(
+                translation_key=self.translation_key, locale_id=default
+            )
+            .values_list("pk", "live_revision_id", "last_published_at")
+            .first()
+        )
+
+    def source_page(self) -> "BindingWizardPage":
+        """The page in the source language this one translates (itself when it is in it)."""
+        source = self._source_row()
+        return BindingWizardPage.objects.get(pk=source[0]) if source else self
 
 
 class ApplicationType(Orderable):
@@ -204,21 +229,62 @@ class RelationshipChoice(Orderable):
 
 
 class StepChoices(NamedTuple):
+    """What the applicants step shows, and what it stores for each shown choice (same order)."""
+
     application_types: tuple[ApplicationType, ...]
     relationships: tuple[str, ...]
+    stored_types: tuple[ApplicationType, ...]  # the source page's rows
+    stored_relationships: tuple[str, ...]
+    language: str  # what is shown is in this language (a language code)
+
+    def shown_type(self, stored: str) -> str:
+        """The label shown for a stored application type (itself if no longer offered)."""
+        labels = [item.label for item in self.stored_types]
+        return self.application_types[labels.index(stored)].label if stored in labels else stored
+
+    def shown_relationship(self, stored: str) -> str:
+        if stored in self.stored_relationships:
+            return self.relationships[self.stored_relationships.index(stored)]
+        return stored
 
 
-# BindingWizardPage.step_choices(): page id -> ((live revision, published at), choices).
+# BindingWizardPage.step_choices(): page id -> ((live revision, published at, source), choices).
 _PUBLISHED_STEP_CHOICES: dict[int, tuple[tuple, StepChoices]] = {}
 
 
-def _read_step_choices(page: BindingWizardPage) -> StepChoices:
+def _rows(page: BindingWizardPage) -> tuple[tuple[ApplicationType, ...], tuple[str, ...]]:
     types = tuple(page.application_types.all())
     for item in types:  # kept across requests: not with this request's page object
         item._state.fields_cache.pop("page", None)
+    return types, tuple(choice.label for choice in page.relationships.all())
+
+
+def _read_step_choices(page: BindingWizardPage, source: tuple | None) -> StepChoices:
+    """A translation's choices are mapped to its source's by their order (Translate copies the
+    rows in order). A translation whose lists no longer match its source's (a row added or
+    removed, a type's number of applicants changed) shows its source's lists instead: a
+    parent is never offered a choice that cannot be stored as the source's."""
+    from binding_forms.languages import content_language
+
+    types, relationships = _rows(page)
+    if source is None:
+        return StepChoices(types, relationships, types, relationships, content_language(page))
+    source_page = BindingWizardPage.objects.get(pk=source[0])
+    source_types, source_relationships = _rows(source_page)
+    types_match = len(types) == len(source_types) and all(
+        shown.applicant_count == stored.applicant_count
+        for shown, stored in zip(types, source_types, strict=True)
+    )
+    if not types_match or len(relationships) != len(source_relationships):
+        return StepChoices(
+            source_types,
+            source_relationships,
+            source_types,
+            source_relationships,
+            content_language(source_page),
+        )
     return StepChoices(
-        application_types=types,
-        relationships=tuple(choice.label for choice in page.relationships.all()),
+        types, relationships, source_types, source_relationships, content_language(page)
     )
 
 

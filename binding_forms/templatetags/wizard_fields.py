@@ -85,7 +85,14 @@ def _option(option: dict) -> str:
         return _input(option)
     target = option["attrs"].get("id")
     label_for = f' for="{conditional_escape(target)}"' if target else ""
-    return f"<label{label_for}>{_input(option)} {conditional_escape(option['label'])}</label>"
+    # An editor's choice in another language than the labels (forms.EditorsOptionsMixin): its
+    # text is the label's, so the label says so.
+    lang = option["attrs"].get("lang")
+    label_lang = f' lang="{conditional_escape(lang)}"' if lang else ""
+    return (
+        f"<label{label_for}{label_lang}>{_input(option)} "
+        f"{conditional_escape(option['label'])}</label>"
+    )
 
 
 def _choices(widget: dict) -> str | None:

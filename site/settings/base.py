@@ -82,6 +82,9 @@ INSTALLED_APPS = [
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
+    # English versions of what editors write (home/languages.py): Wagtail's own localisation.
+    "wagtail.contrib.simple_translation",
+    "wagtail.locales",
     "wagtail.sites",
     "wagtail.users",
     "wagtail.snippets",
@@ -306,7 +309,11 @@ LANGUAGES = [
     ("zh-hant", "繁體中文"),
     ("en", "English"),
 ]
-WAGTAIL_CONTENT_LANGUAGES = [("zh-hant", "繁體中文")]
+# What editors write has an English version too (wagtail.contrib.simple_translation's Translate):
+# the same address serves it when English is chosen, the zh-Hant page where there is none yet.
+# No language prefix in URLs: the language is the visitor's choice (cookie), as above.
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Taipei"
@@ -407,7 +414,6 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx", "z
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAIL_DATE_FORMAT = "Y-m-d"
 WAGTAIL_DATETIME_FORMAT = "Y-m-d H:i"
-WAGTAIL_I18N_ENABLED = False
 # The admin calls no other site (and its policy, ADMIN_CSP, would refuse it): no Gravatar
 # pictures (they send a hash of each staff member's address), no check for Wagtail releases.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None

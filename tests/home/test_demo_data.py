@@ -117,3 +117,34 @@ def test_the_handbooks_father_is_approved_by_the_registry_match():
     assert RegistryMatchTaskState.objects.filter(
         workflow_state__object_id=str(application.pk), outcome="auto_approved"
     ).exists()
+
+
+@pytest.mark.django_db
+def test_demo_data_has_english_versions_made_once(client):
+    from django.conf import settings
+    from wagtail.models import Locale
+
+    from binding_forms.models import BindingWizardPage
+    from home.models import HomePage, PortalService
+
+    call_command("demo_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("demo_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+    english = Locale.objects.get(language_code="en")
+    home = HomePage.objects.get(locale=english)
+    assert home.live and home.title == "Taipei City School Portal"
+    wizard = BindingWizardPage.objects.get(locale=english)
+    assert wizard.live and wizard.url == "/binding/"
+    choices = wizard.step_choices()
+    assert choices.application_types[1].label == "One account"
+    assert choices.stored_types[1].label == "一位申請帳號"
+    assert choices.relationships[0] == "Father–son" and choices.stored_relationships[0] == "父子"
+    assert "Article 8" in wizard.consent_notice
+    names = set(PortalService.objects.filter(locale=english).values_list("name", flat=True))
+    assert names == {"Taipei CooC Cloud", "School fees (demo)", "Primary school records"}
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/").content.decode()
+    assert '<html lang="en">' in html and "<h1>Taipei City School Portal</h1>" in html
+    # The bulletins have no English version: listed in zh-Hant, and marked so.
+    assert 'lang="zh-Hant-TW">臺北市第2代校務行政系統' in html

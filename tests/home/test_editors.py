@@ -27,6 +27,8 @@ EDITOR_MODEL_PERMISSIONS = {
     "wagtailimages.change_image",
     "wagtailimages.choose_image",
     "wagtailimages.delete_image",
+    # Translate (wagtail.contrib.simple_translation): the English version of their pages.
+    "simple_translation.submit_translation",
     *MAIL_TEMPLATE_PERMISSIONS,
 }
 

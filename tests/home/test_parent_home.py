@@ -162,6 +162,39 @@ def test_the_services_editors_list_in_their_order(parent_client, db):
     assert html.count("以本入口網的帳號登入。") == 1
 
 
+def test_a_parent_in_english_sees_the_english_services_and_the_others_in_zh_hant(
+    parent_client, db, settings
+):
+    """Services are translated with Translate (snippets, TranslatableMixin): the English list
+    is the English versions, and the services with none yet in zh-Hant, marked as such."""
+    from wagtail.models import Locale
+
+    english = Locale.objects.create(language_code="en")
+    cooc = PortalService.objects.create(
+        name="臺北酷課雲",
+        description="親師生學習整合平臺",
+        link="https://cooc.tp.edu.tw/",
+        sort_order=1,
+    )
+    PortalService.objects.create(name="校園繳費系統 (示範)", link="/demo/payment/", sort_order=2)
+    translated = cooc.copy_for_translation(english)
+    translated.name, translated.description = "Taipei CooC Cloud", "Courses and class news."
+    translated.save()
+
+    parent_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = parent_client.get(HOME).content.decode()
+
+    assert '<a href="https://cooc.tp.edu.tw/">Taipei CooC Cloud</a>' in html
+    assert "<p>Courses and class news.</p>" in html and "臺北酷課雲" not in html
+    assert '<a href="/demo/payment/" lang="zh-Hant-TW">校園繳費系統 (示範)</a>' in html
+    assert html.index("Taipei CooC Cloud") < html.index("校園繳費系統")
+
+    parent_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hant"
+    html = parent_client.get(HOME).content.decode()
+    main = html.split("<main", 1)[1]
+    assert "臺北酷課雲" in main and "Taipei CooC Cloud" not in main and "lang=" not in main
+
+
 @pytest.mark.parametrize(
     "link", ["javascript:alert(1)", "//evil.example/", "http://cooc.tp.edu.tw/", "https://", "x"]
 )

@@ -12,9 +12,12 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
+from wagtail.actions.copy_for_translation import CopyPageForTranslationAction
 from wagtail.documents import get_document_model
+from wagtail.models import Locale
 
 from binding_forms.binding.services import wizard_page_create
+from binding_forms.languages import default_locale_id
 from binding_forms.models import BindingWizardPage, Office, School
 from binding_forms.registry.roster import roster_import
 from binding_forms.registry.services import (
@@ -68,6 +71,50 @@ DEMO_SERVICES = [
     ),
     ("國小校務行政系統", "成績、出缺席與學校公告。", "https://eschool.tp.edu.tw/", False),
 ]
+# The English versions editors would write with Translate (wagtail.contrib.simple_translation).
+ENGLISH_HOME = ("Taipei City School Portal", "<p>Bulletins, binding and services for parents.</p>")
+ENGLISH_WIZARD = {
+    "title": "Parent–child account binding",
+    "greeting_text": "The Department of Education binds parent and child accounts here. Please:",
+    "student_text": "Please check that the school's records of your child are correct.",
+    "wrong_data_text": "If anything above is wrong, ask the school's registration office first.",
+    "consent_intro": "A parent account keeps you in touch with the school; please read on.",
+    "consent_notice": (
+        "<p>The Department of Education, Taipei City Government, collects the personal data "
+        "of this form under Article 8 of the Personal Data Protection Act, to bind parent and "
+        "child accounts and to provide the Taipei CooC Cloud services.</p>"
+    ),
+    "consent_agree_label": (
+        "I agree to provide the personal data this form needs, to use the Taipei CooC Cloud "
+        "services at once."
+    ),
+    "consent_refuse_label": (
+        "I do not agree to provide the personal data, and know that without it I cannot use "
+        "the Taipei CooC Cloud services."
+    ),
+    "refusal_text": (
+        "<p>You chose not to provide personal data, so no parent account can be bound. You can "
+        "come back and agree at any time.</p>"
+    ),
+    "applicants_text": "To protect your child's rights and your data, please follow these steps.",
+    "success_text": "Parent account set up!",
+}
+ENGLISH_APPLICATION_TYPES = [
+    "Both parents are guardians: two accounts",
+    "One account",
+    "Birth parents as guardians: two accounts",
+    "Another person is the guardian: one account",
+]
+ENGLISH_RELATIONSHIPS = ["Father–son", "Father–daughter", "Mother–son", "Mother–daughter"]
+ENGLISH_RELATIONSHIPS += ["Grandparent", "Guardian"]
+ENGLISH_SERVICES = {
+    "臺北酷課雲": ("Taipei CooC Cloud", "Courses, learning records and class news."),
+    "校園繳費系統 (示範)": (
+        "School fees (demo)",
+        "See and pay your children's school fees; signs in with this portal's parent account.",
+    ),
+    "國小校務行政系統": ("Primary school records", "Grades, attendance and school notices."),
+}
 # 線上請假, as an editor builds it in the admin: rows, no code.
 LEAVE_FORM_FIELDS = [
     FieldSpec("請假日期（起）", "date", step_title="請假資料"),
@@ -179,6 +226,11 @@ def handout_pdf(title: str, date: datetime.date) -> bytes:
     return buffer.getvalue()
 
 
+def source_home() -> HomePage:
+    """The portal home in the source language (zh-Hant): the one the site's root is."""
+    return HomePage.objects.get(locale_id=default_locale_id())
+
+
 class Command(BaseCommand):
     help = "Load the handbook's demo data: schools, the seven bulletins with handouts, demo users."
 
@@ -190,7 +242,7 @@ class Command(BaseCommand):
         created = self.load_bulletins()
         self.stdout.write(f"Bulletins: {created} created.")
         if not BindingWizardPage.objects.exists():
-            wizard_page_create(parent=HomePage.objects.get())
+            wizard_page_create(parent=source_home())
             self.stdout.write("Binding wizard published at /binding/.")
         for username, password, email, superuser, group in DEMO_USERS:
             self.ensure_user(username, password, email, superuser=superuser, group=group)
@@ -216,6 +268,7 @@ class Command(BaseCommand):
             self.stdout.write("線上請假 published at /leave/, reviewed by 學務處.")
         self.load_demo_service()
         self.stdout.write(f"Services for parents: {self.load_services()} added.")
+        self.stdout.write(f"English versions: {self.load_english()} added.")
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
 
     def load_demo_service(self) -> None:
@@ -244,7 +297,7 @@ class Command(BaseCommand):
         from binding_forms.models import Application, ApplicationType, Student
         from binding_forms.reviewed_forms.tasks import submission_review_start_task
 
-        wizard = BindingWizardPage.objects.live().first()
+        wizard = BindingWizardPage.objects.live().filter(locale_id=default_locale_id()).first()
         registrar = get_user_model().objects.get(username="songshan-registrar")
         count = 0
         for number, applicants, approve in DEMO_APPLICATIONS:
@@ -293,7 +346,7 @@ class Command(BaseCommand):
             name=LEAVE_WORKFLOW, task_name="學務處審核"
         )
         school_form_create(
-            parent=HomePage.objects.get(),
+            parent=source_home(),
             title="線上請假",
             slug="leave",
             fields=LEAVE_FORM_FIELDS,
@@ -308,6 +361,7 @@ class Command(BaseCommand):
         for order, (name, description, link, through_portal) in enumerate(DEMO_SERVICES):
             _service, made = PortalService.objects.get_or_create(
                 name=name,
+                locale_id=default_locale_id(),
                 defaults={
                     "description": description,
                     "link": link,
@@ -318,8 +372,47 @@ class Command(BaseCommand):
             created += made
         return created
 
+    def load_english(self) -> int:
+        """English, as an editor makes it with Translate: the home page, the wizard (wording,
+        consent notice, application types, relationships, in the source's order) and the
+        services; each only once."""
+        english, _ = Locale.objects.get_or_create(language_code="en")
+        created = 0
+        home = source_home()
+        if home.get_translation_or_none(english) is None:
+            page = CopyPageForTranslationAction(page=home, locale=english).execute(
+                skip_permission_checks=True
+            )
+            page.title, page.intro = ENGLISH_HOME
+            page.save_revision().publish()
+            created += 1
+        wizard = BindingWizardPage.objects.filter(locale_id=default_locale_id()).first()
+        if wizard is not None and wizard.get_translation_or_none(english) is None:
+            page = CopyPageForTranslationAction(page=wizard, locale=english).execute(
+                skip_permission_checks=True
+            )
+            for name, value in ENGLISH_WIZARD.items():
+                setattr(page, name, value)
+            rows = zip(page.application_types.all(), ENGLISH_APPLICATION_TYPES, strict=False)
+            for row, label in rows:
+                row.label = label
+                row.save(update_fields=["label"])
+            rows = zip(page.relationships.all(), ENGLISH_RELATIONSHIPS, strict=False)
+            for row, label in rows:
+                row.label = label
+                row.save(update_fields=["label"])
+            page.save_revision().publish()
+            created += 1
+        for service in PortalService.objects.filter(locale_id=default_locale_id()):
+            if service.name in ENGLISH_SERVICES and not service.has_translation(english):
+                translated = service.copy_for_translation(english)
+                translated.name, translated.description = ENGLISH_SERVICES[service.name]
+                translated.save()
+                created += 1
+        return created
+
     def load_bulletins(self) -> int:
-        home = HomePage.objects.get()
+        home = source_home()
         existing = set(BulletinPage.objects.child_of(home).values_list("slug", flat=True))
         Document = get_document_model()
         created = 0
