@@ -23,6 +23,8 @@ from review_workflow.single_sign_on.services import (
     consent_record,
     service_authorization_revoke,
     service_sign_in_refusal,
+    tpedu_email,
+    tpedu_me,
     tpedu_profile,
 )
 
@@ -146,21 +148,24 @@ def _json(data: dict) -> JsonResponse:
     return response
 
 
+# Each answers only for a token carrying the very scope tpeduSSO's route asks (`scope:me`,
+# `scope:email`, `scope:profile` in its htdocs/routes/api.php).
+
+
 @require_GET
-def tpedu_me(request):
-    user, _scopes, error = _bearer_user(request, any_scope={"me", "profile"})
+def tpedu_me_view(request):
+    user, _scopes, error = _bearer_user(request, any_scope={"me"})
     if error:
         return error
-    profile = tpedu_profile(user=user, scopes=[])
-    return _json({key: profile[key] for key in ("role", "uuid", "name")})
+    return _json(tpedu_me(user=user))
 
 
 @require_GET
-def tpedu_email(request):
+def tpedu_email_view(request):
     user, _scopes, error = _bearer_user(request, any_scope={"email"})
     if error:
         return error
-    return _json({"email": user.email, "email_verified": True})
+    return _json(tpedu_email(user=user))
 
 
 @require_GET
