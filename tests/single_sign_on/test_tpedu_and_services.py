@@ -127,7 +127,8 @@ def test_tpedu_endpoints_refuse_a_parent_who_became_locked(client, parent, pay, 
 def test_the_consent_page_says_what_tpedus_scopes_give(client, parent, pay):
     client.force_login(parent)
     _verifier, challenge = pkce()
-    page = client.get("/oauth/authorize/", authorize_params(scope="profile me", challenge=challenge))
+    params = authorize_params(scope="profile me", challenge=challenge)
+    page = client.get("/oauth/authorize/", params)
     text = page.content.decode()
     assert "您的姓名、您的身分為家長，以及您的電子郵件地址與手機號碼" in text
     assert "您的姓名與電子郵件地址" in text
