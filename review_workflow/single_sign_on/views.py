@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -46,6 +47,11 @@ class ServiceAuthorizationView(AuthorizationView):
     service (ServiceConsent) rather than whenever no token is left."""
 
     template_name = "single_sign_on/consent.html"
+
+    def get_login_url(self):
+        # Only parent accounts sign in to the city's services: the sign-in page opens on their
+        # tab (Django's redirect_to_login keeps this query and adds ``next``).
+        return f"{reverse('signin')}?tab=parent"
 
     def get(self, request, *args, **kwargs):
         try:

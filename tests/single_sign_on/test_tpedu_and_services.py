@@ -134,6 +134,20 @@ def test_the_consent_page_says_what_tpedus_scopes_give(client, parent, pay):
     assert "您的姓名與電子郵件地址" in text
 
 
+def test_a_signed_out_parent_is_sent_to_the_parent_sign_in_and_back(client, pay):
+    from urllib.parse import parse_qs, urlsplit
+
+    _verifier, challenge = pkce()
+    response = client.get("/oauth/authorize", authorize_params(challenge=challenge))
+    assert response.status_code == 302
+    location = urlsplit(response["Location"])
+    query = parse_qs(location.query)
+    assert location.path == "/signin/" and query["tab"] == ["parent"]
+    assert query["next"][0].startswith("/oauth/authorize?")
+    page = client.get(response["Location"])
+    assert 'name="email"' in page.content.decode()  # the parent tab's form
+
+
 def test_tpedus_addresses_without_trailing_slash(client, parent, pay):
     client.force_login(parent)
     _verifier, challenge = pkce()
