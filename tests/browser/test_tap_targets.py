@@ -17,7 +17,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_every_link_is_a_tap_target_of_at_least_24_px(page, live_server):
     songshan = school()
-    handout = bulletin(title="設備組8月教育訓練研習講義", date=datetime.date(2020, 8, 16), attach=True)
+    handout = bulletin(
+        title="設備組8月教育訓練研習講義", date=datetime.date(2020, 8, 16), attach=True
+    )
     parent = parent_account()
     ParentStudentLink.objects.create(
         parent=parent, student=student(school=songshan), relationship="父女"
