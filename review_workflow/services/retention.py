@@ -159,7 +159,11 @@ def retention_run(*, dry_run: bool = False, now=None) -> RetentionCounts:
             counts.left_school_mails = links.exclude(parent__email="").count()
         else:
             ended = list(
-                links.select_for_update(of=("self",)).select_related("parent", "student__school")
+                # Locked in one order: a second run at the same moment waits, then finds them
+                # ended (no second mail).
+                links.select_for_update(of=("self",))
+                .select_related("parent", "student__school")
+                .order_by("pk")
             )
             counts.links_ended = ParentStudentLink.objects.filter(
                 pk__in=[link.pk for link in ended]
