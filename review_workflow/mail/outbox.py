@@ -276,6 +276,27 @@ def mail_for_unbinding(*, link: ParentStudentLink, reason: str) -> OutgoingMail:
     )
 
 
+def mail_for_left_school(*, link: ParentStudentLink) -> OutgoingMail | None:
+    """The link ended because the registry says the child left the school (the retention job):
+    the parent is told, in the editors' wording. None when the account has no address."""
+    parent = link.parent
+    if not parent.email:
+        return None
+    student = link.student
+    return mail_queue(
+        kind=MailKind.LEFT_SCHOOL,
+        to=parent.email,
+        context={
+            "applicant_name": parent.get_full_name() or parent.get_username(),
+            "student_name": student.name,
+            "school_name": student.school.name,
+            "site_url": _absolute("/"),
+        },
+        link=link,
+        user=parent,
+    )
+
+
 @transaction.atomic
 def mail_resend(*, mail: OutgoingMail, to: str | None = None, by) -> OutgoingMail:
     """Send ``mail`` again, to a corrected address if given, as a new OutgoingMail.

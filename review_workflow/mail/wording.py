@@ -33,6 +33,7 @@ class MailKind(models.TextChoices):
     APPROVED_EXISTING = "approved_existing", _("approved: existing parent account")
     CHANGES_REQUESTED = "changes_requested", _("changes requested")
     UNBOUND = "unbound", _("parent–child link revoked")
+    LEFT_SCHOOL = "left_school", _("link ended: the student left school")
     FORM_SENT = "form_sent", _("form received")
     FORM_APPROVED = "form_approved", _("form approved")
     FORM_CHANGES_REQUESTED = "form_changes_requested", _("form: changes requested")
@@ -45,6 +46,7 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     MailKind.APPROVED_EXISTING: (*_COMMON, "sign_in_name", "sign_in_url"),
     MailKind.CHANGES_REQUESTED: (*_COMMON, "comment", "status_url"),
     MailKind.UNBOUND: (*_COMMON, "reason"),
+    MailKind.LEFT_SCHOOL: _COMMON,
     # The forms editors build (線上請假…): applicant_name is the parent who sent it.
     MailKind.FORM_SENT: (*_COMMON, "form_title", "status_url"),
     MailKind.FORM_APPROVED: (*_COMMON, "form_title", "comment", "status_url"),
@@ -98,6 +100,18 @@ DEFAULTS: dict[str, tuple[str, str]] = {
         "{{ school_name }}已解除您的家長帳號與 {{ student_name }} 的親子帳號綁定。\n\n"
         "原因：{{ reason }}\n\n"
         "您的家長帳號仍可使用，與其他子女的綁定不受影響。\n\n" + _SIGNATURE,
+    ),
+    # Sent by the retention job (PDPA Art. 11) when the registry says the child left the school.
+    MailKind.LEFT_SCHOOL: (
+        "臺北市親子帳號綁定：您與{{ student_name }}的綁定已結束",
+        "{{ applicant_name }} 您好：\n\n"
+        "學籍資料顯示 {{ student_name }} 已離開{{ school_name }}，"
+        "依個人資料保護法，個人資料僅於特定目的存續期間保存，"
+        "您的家長帳號與 {{ student_name }} 的親子帳號綁定因此結束。\n\n"
+        "若 {{ student_name }} 轉入臺北市其他學校，請以新學校的學生帳號重新申請綁定："
+        "{{ site_url }}\n\n"
+        "您與其他子女的綁定不受影響；若您的家長帳號已沒有綁定中的子女，"
+        "帳號將於保存期限屆滿後刪除。\n\n" + _SIGNATURE,
     ),
     MailKind.FORM_SENT: (
         "{{ form_title }}：已收到{{ student_name }}的表單",

@@ -1,16 +1,25 @@
 """Personal data kept only as long as its purpose (PDPA Art. 11), run by ``manage.py retention``
 from cron.
 
-Four kinds, each in its own transaction so one failing leaves the others done; each logs counts
+Each kind in its own transaction so one failing leaves the others done; each run logs counts
 only, never a name or an ID. Running it twice changes nothing the second time. With ``dry_run``
-the counts are what would change, and nothing does.
+the counts are what would change, and nothing does (no mail either).
 
-- links of students who left school (``Student.enrolled`` False) end;
+- links of students who left school (``Student.enrolled`` False) end, and each parent is told
+  by mail (the editors' template 學生離校：綁定結束), as a registrar's revoke tells them;
 - parent accounts (and their users) with no active link for ``RETENTION_PARENT_ACCOUNT_DAYS``
   are deleted, unless they sent an application or a school form the school keeps (those rows
   protect their sender and are counted as kept);
-- applicants' encrypted ID numbers go once their application was approved more than
-  ``RETENTION_APPLICANT_ID_DAYS`` ago; the keyed digest stays, for matching the same parent again;
+- applicants' encrypted ID numbers go ``RETENTION_APPLICANT_ID_DAYS`` after their application
+  was decided: approved (its publication), or sent back for changes or cancelled and left so
+  (the review's last decision). The keyed digest stays: it is all that matching needs (the same
+  parent again, a guardian the registry knows, a sibling). A parent who comes back to an
+  application sent back longer ago types the ID numbers again; the draft's encrypted copies of
+  such an application go too;
+- a parent account's encrypted ID number goes once nothing needs it. Its one reader is the first
+  password (the last six digits of the ID, ``ParentFirstPasswordBackend``): once the parent has a
+  password of their own, or the first one expired, it is never read again. Matching uses the
+  digest; the parent's pages and 我的個資 show what is held, and then an ID is no longer held;
 - drafts never sent (applications, school form submissions) older than
   ``RETENTION_DRAFT_DAYS`` are deleted.
 """
@@ -22,13 +31,19 @@ from datetime import timedelta
 from axes.models import AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django_otp.plugins.otp_email.models import EmailDevice
+from wagtail.models import TaskState
 
 from binding_forms.accounts.sign_in_name import sign_in_name_recorded
 from binding_forms.models import Applicant, Application
+from binding_forms.reviewed_forms.models import SubmissionStatus
+from review_workflow.mail.outbox import mail_for_left_school
 from review_workflow.models import ParentAccount, ParentStudentLink, SchoolFormSubmission
 
 logger = logging.getLogger("review_workflow.retention")
@@ -39,9 +54,12 @@ LEFT_SCHOOL = "學生已離校（保存期限屆滿，系統自動解除）"
 @dataclass
 class RetentionCounts:
     links_ended: int = 0
+    left_school_mails: int = 0
     parent_accounts_deleted: int = 0
     parent_accounts_kept: int = 0
     applicant_ids_dropped: int = 0
+    unapproved_applicant_ids_dropped: int = 0
+    parent_account_ids_dropped: int = 0
     application_drafts_deleted: int = 0
     form_drafts_deleted: int = 0
 
@@ -76,6 +94,53 @@ def _applicant_ids_expired(now):
     ).exclude(id_number_encrypted="")
 
 
+def _applications_left_unapproved(now):
+    """Applications sent back for changes or cancelled, whose review's last decision is older
+    than the period: nothing about them was decided since."""
+    cutoff = now - timedelta(days=settings.RETENTION_APPLICANT_ID_DAYS)
+    last_decision = (
+        TaskState.objects.filter(
+            workflow_state__base_content_type=ContentType.objects.get_for_model(Application),
+            workflow_state__object_id=Cast(OuterRef("pk"), models.CharField()),
+            finished_at__isnull=False,
+        )
+        .order_by("-finished_at")
+        .values("finished_at")[:1]
+    )
+    unapproved = Application.with_status(name="_retention_status").filter(
+        _retention_status__in=[SubmissionStatus.CHANGES_REQUESTED, SubmissionStatus.CANCELLED]
+    )
+    return unapproved.annotate(_last_decision=Subquery(last_decision)).filter(
+        _last_decision__lte=cutoff
+    )
+
+
+def _unapproved_applicant_ids_expired(now):
+    return Applicant.objects.filter(
+        application__in=_applications_left_unapproved(now).values("pk")
+    ).exclude(id_number_encrypted="")
+
+
+def _draft_ids_dropped(draft_data: dict) -> dict:
+    """``draft_data`` with the encrypted ID numbers of its applicants emptied."""
+    kept = dict(draft_data)
+    for key, value in draft_data.items():
+        if isinstance(value, dict) and value.get("id_number_encrypted"):
+            kept[key] = {**value, "id_number_encrypted": ""}
+    return kept
+
+
+def _parent_account_ids_unneeded(now):
+    """Parent accounts whose encrypted ID number no first-password sign-in can read any more:
+    the negation of what ``ParentFirstPasswordBackend`` requires."""
+    return ParentAccount.objects.exclude(id_number_encrypted="").filter(
+        ~Q(user__password__startswith=UNUSABLE_PASSWORD_PREFIX)
+        | Q(user__password_change_required=False)
+        | Q(first_password_expires_at__isnull=True)
+        | Q(first_password_expires_at__lte=now)
+    )
+
+
 def _drafts_expired(model, now):
     cutoff = now - timedelta(days=settings.RETENTION_DRAFT_DAYS)
     return model.objects.filter(submitted_at__isnull=True, created_at__lte=cutoff)
@@ -91,8 +156,22 @@ def retention_run(*, dry_run: bool = False, now=None) -> RetentionCounts:
         links = _links_of_leavers()
         if dry_run:
             counts.links_ended = links.count()
+            counts.left_school_mails = links.exclude(parent__email="").count()
         else:
-            counts.links_ended = links.update(revoked_at=now, revoke_reason=LEFT_SCHOOL)
+            ended = list(
+                # Locked in one order: a second run at the same moment waits, then finds them
+                # ended (no second mail).
+                links.select_for_update(of=("self",))
+                .select_related("parent", "student__school")
+                .order_by("pk")
+            )
+            counts.links_ended = ParentStudentLink.objects.filter(
+                pk__in=[link.pk for link in ended]
+            ).update(revoked_at=now, revoke_reason=LEFT_SCHOOL)
+            for link in ended:
+                # Sent after this transaction commits; none when the account has no address.
+                if mail_for_left_school(link=link) is not None:
+                    counts.left_school_mails += 1
 
     with transaction.atomic():
         expired = _parent_accounts_expired(now)
@@ -117,6 +196,28 @@ def retention_run(*, dry_run: bool = False, now=None) -> RetentionCounts:
         else:
             counts.applicant_ids_dropped = applicants.update(id_number_encrypted="")
 
+    with transaction.atomic():
+        applicants = _unapproved_applicant_ids_expired(now)
+        if dry_run:
+            counts.unapproved_applicant_ids_dropped = applicants.count()
+        else:
+            applications = Application.objects.select_for_update().filter(
+                pk__in=applicants.values("application_id")
+            )
+            for application in applications:
+                dropped = _draft_ids_dropped(application.draft_data)
+                if dropped != application.draft_data:
+                    application.draft_data = dropped
+                    application.save(update_fields=["draft_data"])
+            counts.unapproved_applicant_ids_dropped = applicants.update(id_number_encrypted="")
+
+    with transaction.atomic():
+        accounts = _parent_account_ids_unneeded(now)
+        if dry_run:
+            counts.parent_account_ids_dropped = accounts.count()
+        else:
+            counts.parent_account_ids_dropped = accounts.update(id_number_encrypted="")
+
     for model, field in (
         (Application, "application_drafts_deleted"),
         (SchoolFormSubmission, "form_drafts_deleted"),
@@ -134,15 +235,10 @@ def retention_run(*, dry_run: bool = False, now=None) -> RetentionCounts:
                     name__in=[f"binding-application-{pk}" for pk in pks]
                 ).delete()
 
+    # Counts only: the format is fixed here, and every value an int.
     logger.info(
-        "retention%s: links_ended=%d parent_accounts_deleted=%d parent_accounts_kept=%d "
-        "applicant_ids_dropped=%d application_drafts_deleted=%d form_drafts_deleted=%d",
+        "retention%s: %s",
         " (dry run, nothing changed)" if dry_run else "",
-        counts.links_ended,
-        counts.parent_accounts_deleted,
-        counts.parent_accounts_kept,
-        counts.applicant_ids_dropped,
-        counts.application_drafts_deleted,
-        counts.form_drafts_deleted,
+        " ".join(f"{name}={int(value)}" for name, value in vars(counts).items()),
     )
     return counts

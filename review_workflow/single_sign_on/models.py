@@ -14,7 +14,14 @@ class ServiceApplication(AbstractApplication):
     """A city service registered by an administrator (django-oauth-toolkit's application, with
     the scopes this service may ask for)."""
 
-    profile_allowed = models.BooleanField(_("may receive the name (profile)"), default=True)
+    profile_allowed = models.BooleanField(
+        _("may receive the name (profile)"),
+        default=True,
+        help_text=_(
+            "Also tpeduSSO's profile and me, which carry the email address (profile: and the "
+            "mobile number) to services written for it."
+        ),
+    )
     email_allowed = models.BooleanField(_("may receive the email address (email)"), default=True)
     children_allowed = models.BooleanField(
         _("may receive the bound children (children)"),
@@ -45,7 +52,7 @@ class ServiceApplication(AbstractApplication):
     def allowed_scopes(self) -> list[str]:
         scopes = ["openid"]
         if self.profile_allowed:
-            scopes += ["profile", "me"]  # "me": tpeduSSO's name for the same data
+            scopes += ["profile", "me"]  # "me": tpeduSSO's name and email
         if self.email_allowed:
             scopes.append("email")
         if self.children_allowed:

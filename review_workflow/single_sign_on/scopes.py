@@ -6,8 +6,10 @@ from oauth2_provider.scopes import BaseScopes
 # What the consent page says each scope gives the service, exactly.
 SCOPES = {
     "openid": _("An identifier of your account for this service (not your email or ID number)"),
-    "profile": _("Your name, and that you are a parent"),
-    "me": _("Your name, and that you are a parent"),
+    # tpeduSSO's /api/v2/profile answers the email and mobile too, and its /api/v2/me the email
+    # (services written for it read them there): the parent is told so.
+    "profile": _("Your name, that you are a parent, your email address and your mobile number"),
+    "me": _("Your name and your email address"),
     "email": _("Your email address"),
     "children": _(
         "Each child bound to your account: name, school (code and name), grade and class, "

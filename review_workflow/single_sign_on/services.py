@@ -125,19 +125,40 @@ def parent_claims(*, user, scopes: list[str]) -> dict:
     return claims
 
 
+# tpeduSSO's answers, field for field, as its source has them: leejoneshane/tpeduSSO,
+# htdocs/app/Http/Controllers/Api_V2/v2_profileController.php (me, email, profile; routes in
+# htdocs/routes/api.php, each behind its own Passport scope), commit 990e589 (its last).
+TPEDU_TRUE = "true"  # tpeduSSO sends email_verified as the string "true" or "false"
+
+
+def tpedu_me(*, user) -> dict:
+    """``/api/v2/me`` (scope ``me``): tpeduSSO's ``me()`` answers the name and the email."""
+    return {"name": user.get_full_name() or user.get_username(), "email": user.email}
+
+
+def tpedu_email(*, user) -> dict:
+    """``/api/v2/email`` (scope ``email``): tpeduSSO's ``email()`` answers the email alone."""
+    return {"email": user.email}
+
+
 def tpedu_profile(*, user, scopes: list[str]) -> dict:
-    """tpeduSSO's ``/api/v2/profile`` of a parent, with the same field names."""
+    """``/api/v2/profile`` (scope ``profile``) of a parent, as tpeduSSO's ``profile()`` answers
+    one. Its ``child`` (the children's uuids) only appears when there is one (PHP adds the key
+    with the first child); here the token must also carry ``children``, which the parent agreed
+    to. The email is the sign-in name a decision's mail proved, hence verified."""
     account = ParentAccount.objects.only("mobile").get(user=user)
-    children = children_claim(user=user) if "children" in scopes else []
-    return {
+    profile = {
         "role": ROLE_PARENT,
         "uuid": subject_for(user=user),
         "name": user.get_full_name() or user.get_username(),
         "email": user.email,
-        "email_verified": True,
+        "email_verified": TPEDU_TRUE,
         "mobile": account.mobile,
-        "child": [child["uuid"] for child in children],
     }
+    children = children_claim(user=user) if "children" in scopes else []
+    if children:
+        profile["child"] = [child["uuid"] for child in children]
+    return profile
 
 
 def consent_covers(*, user, application, scopes: list[str]) -> bool:

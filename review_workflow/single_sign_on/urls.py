@@ -29,8 +29,8 @@ provider_patterns = [
 
 urlpatterns = [
     path("", include((provider_patterns, "oauth2_provider"))),
-    path("api/v2/me", views.tpedu_me, name="tpedu_me"),
-    path("api/v2/email", views.tpedu_email, name="tpedu_email"),
+    path("api/v2/me", views.tpedu_me_view, name="tpedu_me"),
+    path("api/v2/email", views.tpedu_email_view, name="tpedu_email"),
     path("api/v2/profile", views.tpedu_profile_view, name="tpedu_profile"),
     path("me/services/", views.authorized_services, name="authorized_services"),
     path(

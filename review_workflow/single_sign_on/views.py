@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -23,6 +24,8 @@ from review_workflow.single_sign_on.services import (
     consent_record,
     service_authorization_revoke,
     service_sign_in_refusal,
+    tpedu_email,
+    tpedu_me,
     tpedu_profile,
 )
 
@@ -44,6 +47,11 @@ class ServiceAuthorizationView(AuthorizationView):
     service (ServiceConsent) rather than whenever no token is left."""
 
     template_name = "single_sign_on/consent.html"
+
+    def get_login_url(self):
+        # Only parent accounts sign in to the city's services: the sign-in page opens on their
+        # tab (Django's redirect_to_login keeps this query and adds ``next``).
+        return f"{reverse('signin')}?tab=parent"
 
     def get(self, request, *args, **kwargs):
         try:
@@ -146,21 +154,24 @@ def _json(data: dict) -> JsonResponse:
     return response
 
 
+# Each answers only for a token carrying the very scope tpeduSSO's route asks (`scope:me`,
+# `scope:email`, `scope:profile` in its htdocs/routes/api.php).
+
+
 @require_GET
-def tpedu_me(request):
-    user, _scopes, error = _bearer_user(request, any_scope={"me", "profile"})
+def tpedu_me_view(request):
+    user, _scopes, error = _bearer_user(request, any_scope={"me"})
     if error:
         return error
-    profile = tpedu_profile(user=user, scopes=[])
-    return _json({key: profile[key] for key in ("role", "uuid", "name")})
+    return _json(tpedu_me(user=user))
 
 
 @require_GET
-def tpedu_email(request):
+def tpedu_email_view(request):
     user, _scopes, error = _bearer_user(request, any_scope={"email"})
     if error:
         return error
-    return _json({"email": user.email, "email_verified": True})
+    return _json(tpedu_email(user=user))
 
 
 @require_GET

@@ -115,3 +115,39 @@ def test_a_draft_keeps_the_encrypted_id_when_it_is_left_empty(parent_client, wiz
 
     assert done["Location"].endswith("/done/")
     assert decrypt(Applicant.objects.get().id_number_encrypted) == FATHER["id_number"]
+
+
+@pytest.mark.django_db
+def test_after_the_retention_period_the_parent_types_the_ids_again(changes_requested, wizard):
+    """Sent back and left so past RETENTION_APPLICANT_ID_DAYS: the retention job dropped the
+    encrypted IDs (only the digests stay), so the page has nothing to show masked, and the form
+    asks for them beside the fields instead of failing."""
+    import datetime
+
+    from django.utils import timezone
+    from wagtail.models import TaskState
+
+    from review_workflow.services.retention import retention_run
+
+    TaskState.objects.update(finished_at=timezone.now() - datetime.timedelta(days=40))
+    assert retention_run().unapproved_applicant_ids_dropped == 2
+
+    html = changes_requested.get(url(wizard, "applicants")).content.decode()
+    assert "已儲存：" not in html and FATHER["id_number"] not in html
+    assert 'value="0912123456"' in html  # the rest still starts from what was sent
+
+    refused = changes_requested.post(
+        url(wizard, "applicants"),
+        applicants_post(TWO_APPLICANTS, {**FATHER, "id_number": ""}, {**MOTHER, "id_number": ""}),
+    )
+    assert refused.status_code == 200
+    assert 'id="id_applicant1-id_number-error"' in refused.content.decode()
+    assert Applicant.objects.exclude(id_number_encrypted="").count() == 0
+
+    done = changes_requested.post(
+        url(wizard, "applicants"), applicants_post(TWO_APPLICANTS, FATHER, MOTHER)
+    )
+    assert done.status_code == 302 and done["Location"].endswith("/done/")
+    father, mother = Applicant.objects.order_by("position")
+    assert decrypt(father.id_number_encrypted) == FATHER["id_number"]
+    assert decrypt(mother.id_number_encrypted) == MOTHER["id_number"]

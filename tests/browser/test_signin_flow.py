@@ -33,7 +33,7 @@ def test_parent_signs_in_with_the_student_account_and_changes_the_password(
     assert_accessible(page)
 
     # Choosing the district narrows the schools at once (JavaScript on).
-    page.get_by_label("1. 學生就讀學校所在的行政區域").select_option(label="松山區")
+    page.get_by_label("學生就讀學校所在的行政區域", exact=True).select_option(label="松山區")
     options = page.locator("#id_school option").all_inner_texts()
     assert "臺北市立螢橋國民小學（中正區）" not in options
     page.get_by_role("combobox", name="學校", exact=True).select_option(

@@ -34,7 +34,7 @@ def check(page, inspector=None):
 
 def sign_in_with_the_student_account(page, password: str):
     """Screen 1 without JavaScript: district (a reload), school, P+學號, password, captcha."""
-    page.get_by_label("1. 學生就讀學校所在的行政區域").select_option(label="松山區")
+    page.get_by_label("學生就讀學校所在的行政區域", exact=True).select_option(label="松山區")
     page.get_by_role("button", name="顯示該區學校").click()  # no JavaScript: a reload
     page.get_by_role("combobox", name="學校", exact=True).select_option(
         label="臺北市立松山國民小學（松山區）"
@@ -282,7 +282,7 @@ def test_a_parent_picks_a_siblings_school_by_district_with_javascript(page, live
     assert "陳小花（臺北市立松山國民小學 2年01班）" in page.locator("main").inner_text()
     check(page)
     child_url = page.url
-    page.get_by_label("1. 學生就讀學校所在的行政區域").select_option(label="中正區")
+    page.get_by_label("學生就讀學校所在的行政區域", exact=True).select_option(label="中正區")
     schools = page.get_by_role("combobox", name="學校", exact=True)
     assert "臺北市立松山國民小學（松山區）" not in schools.inner_text()
     assert page.url == child_url  # filtered in the page, no reload

@@ -64,13 +64,23 @@ def test_the_password_change_page_says_you_politely(client, db):
 
 
 def test_the_sign_in_form_numbers_its_two_parts_as_the_handbook_does(client, songshan):
+    """The handbook: 1.選擇學生就讀學校所在的行政區域，點選就讀學校。 2.輸入帳號密碼：
+    Two headings: the district and the school under the first; account, password and code
+    under the second."""
     html = client.get("/signin/").content.decode()
 
-    first = html.index("1. 學生就讀學校所在的行政區域")
+    parts = re.findall(r'<h2 class="signin-part">(.*?)</h2>', html)
+    assert parts == ["1. 選擇學生就讀學校所在的行政區域，點選就讀學校", "2. 輸入帳號密碼"]
+    first = html.index(parts[0])
+    district = html.index('<label for="district-choice">學生就讀學校所在的行政區域</label>')
     school = html.index('id="id_school"')
-    second = html.index("2. 輸入帳號、密碼及驗證碼")
+    second = html.index(parts[1])
     account = html.index('id="id_account"')
-    assert first < school < second < account < html.index('id="id_captcha_1"')
+    password = html.index('id="id_password"')
+    assert first < district < school < second < account < password < html.index('id="id_captcha_1"')
+
+    parent_tab = client.get("/signin/?tab=parent").content.decode()
+    assert 'class="signin-part"' not in parent_tab  # the parts are the student account's
 
 
 def test_the_captcha_placeholder_asks_politely(client, db):

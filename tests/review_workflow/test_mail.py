@@ -473,6 +473,10 @@ def test_no_mail_holds_an_id_number_or_a_password(application, django_capture_on
             accounts={father.pk: (parent, True), mother.pk: (UserFactory(), False)},
         )
         mail_for_unbinding(link=link, reason=f"申請人 {STUDENT_ID} 非監護人")
+        # The retention job: the child left school.
+        from review_workflow.mail.outbox import mail_for_left_school
+
+        mail_for_left_school(link=link)
         # A school form (線上請假) sent, approved, sent back: its sender is told each time.
         from review_workflow.mail.outbox import mail_for_form
         from review_workflow.models import SchoolFormSubmission
@@ -488,7 +492,7 @@ def test_no_mail_holds_an_id_number_or_a_password(application, django_capture_on
 
     mails = list(OutgoingMail.objects.all())
     assert {m.kind for m in mails} == set(MailKind.values)
-    assert len(django_mail.outbox) == len(mails) == 10
+    assert len(django_mail.outbox) == len(mails) == 11
     assert_no_secrets([m.subject + m.body + json.dumps(m.context) for m in mails])
     assert_no_secrets([m.subject + m.body for m in django_mail.outbox])
     assert "A12****789 的手機有誤" in OutgoingMail.objects.filter(kind="changes_requested")[0].body

@@ -161,6 +161,81 @@ def test_an_expired_token_is_refused(client, parent, pay):
     assert client.get("/api/v2/profile", **bearer).status_code == 401
 
 
+def test_an_expired_code_is_refused(client, parent, pay):
+    code, verifier = sign_in_with_consent(client, parent)
+    get_grant_model().objects.update(expires=timezone.now() - timezone.timedelta(seconds=1))
+    response = exchange(client, code, verifier)
+    assert response.status_code == 400 and response.json()["error"] == "invalid_grant"
+
+
+def test_an_expired_refresh_token_is_refused(client, parent, pay, settings):
+    code, verifier = sign_in_with_consent(client, parent)
+    tokens = exchange(client, code, verifier).json()
+    lifetime = settings.OAUTH2_PROVIDER["REFRESH_TOKEN_EXPIRE_SECONDS"]
+    get_access_token_model().objects.update(
+        expires=timezone.now() - timezone.timedelta(seconds=lifetime + 1)
+    )
+    response = token(client, grant_type="refresh_token", refresh_token=tokens["refresh_token"])
+    assert response.status_code == 400 and response.json()["error"] == "invalid_grant"
+
+
+def test_a_replayed_refresh_token_ends_the_whole_family(client, parent, pay):
+    code, verifier = sign_in_with_consent(client, parent)
+    first = exchange(client, code, verifier).json()
+    second = token(client, grant_type="refresh_token", refresh_token=first["refresh_token"]).json()
+    replay = token(client, grant_type="refresh_token", refresh_token=first["refresh_token"])
+    assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant"
+    # Whoever stole the old one made the new one useless too.
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {second['access_token']}"}
+    assert client.get("/oauth/userinfo/", **bearer).status_code == 401
+    again = token(client, grant_type="refresh_token", refresh_token=second["refresh_token"])
+    assert again.status_code == 400
+
+
+def test_the_code_is_exchanged_for_its_own_redirect_uri_only(client, parent, pay):
+    code, verifier = sign_in_with_consent(client, parent)
+    response = client.post(
+        "/oauth/token/",
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": "https://pay.example.tp.edu.tw/other",
+            "code_verifier": verifier,
+        },
+        HTTP_AUTHORIZATION=basic_auth(),
+    )
+    assert response.status_code == 400 and "access_token" not in response.json()
+    assert exchange(client, code, verifier).status_code in (200, 400)  # never twice: see above
+
+
+def test_a_wrong_client_secret_gets_no_token(client, parent, pay):
+    code, verifier = sign_in_with_consent(client, parent)
+    response = client.post(
+        "/oauth/token/",
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT_URI,
+            "code_verifier": verifier,
+        },
+        HTTP_AUTHORIZATION=basic_auth(secret="guessed"),
+    )
+    assert response.status_code == 401 and response.json()["error"] == "invalid_client"
+
+
+def test_plain_pkce_is_refused(client, parent, pay):
+    client.force_login(parent)
+    verifier, _challenge = pkce()
+    params = authorize_params() | {"code_challenge": verifier, "code_challenge_method": "plain"}
+    page = client.get("/oauth/authorize/", params)
+    form = {k: v for k, v in page.context["form"].initial.items() if v is not None}
+    response = client.post("/oauth/authorize/", {**form, "allow": "1"})
+    # django-oauth-toolkit refuses it when it would make the code (RFC 9700 gate): none is made.
+    assert response.status_code == 302 and "error=invalid_request" in response["Location"]
+    assert "code=" not in response["Location"]
+    assert not get_grant_model().objects.exists()
+
+
 def test_a_scope_the_service_is_not_allowed(client, parent):
     service(children=False)
     client.force_login(parent)

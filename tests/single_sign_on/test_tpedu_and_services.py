@@ -21,40 +21,131 @@ def bearer(client, parent, pay):
     return {"HTTP_AUTHORIZATION": f"Bearer {tokens['access_token']}"}
 
 
-def test_tpedu_profile_has_tpedus_field_names(client, bearer, parent):
-    profile = client.get("/api/v2/profile", **bearer).json()
-    assert set(profile) == {"role", "uuid", "name", "email", "email_verified", "mobile", "child"}
-    assert profile["role"] == "家長" and profile["name"] == "陳大名"
-    assert profile["mobile"] == "0912345678"
+# The answers tpeduSSO's source gives (leejoneshane/tpeduSSO, commit 990e589:
+# htdocs/app/Http/Controllers/Api_V2/v2_profileController.php, routes in htdocs/routes/api.php):
+# me() -> name, email; email() -> email; profile() of a parent -> role 家長, uuid, name, email,
+# email_verified ("true"/"false" as strings), mobile, and child (uuids) once there is a child.
+
+
+def tpedu_bearer(client, parent, scope: str) -> dict:
+    code, verifier = sign_in_with_consent(client, parent, scope=scope)
+    tokens = exchange(client, code, verifier).json()
+    return {"HTTP_AUTHORIZATION": f"Bearer {tokens['access_token']}"}
+
+
+def test_tpedu_profile_has_tpedus_field_names(client, parent, pay):
+    bearer = tpedu_bearer(client, parent, "openid profile children")
+    response = client.get("/api/v2/profile", **bearer)
+    assert response["Content-Type"] == "application/json"
+    profile = response.json()
+    assert profile == {
+        "role": "家長",
+        "uuid": profile["uuid"],
+        "name": "陳大名",
+        "email": "dad@example.com",
+        "email_verified": "true",
+        "mobile": "0912345678",
+        "child": profile["child"],
+    }
+    assert "家長" in response.content.decode()  # unescaped, as tpeduSSO's JSON_UNESCAPED_UNICODE
     userinfo = client.get("/oauth/userinfo/", **bearer).json()
     assert profile["uuid"] == userinfo["sub"]
     assert profile["child"] == [child["uuid"] for child in userinfo["children"]]
+    assert len(profile["child"]) == 1
 
 
-def test_tpedu_me_and_email(client, bearer):
-    me = client.get("/api/v2/me", **bearer).json()
-    assert set(me) == {"role", "uuid", "name"}
-    assert client.get("/api/v2/email", **bearer).json() == {
+def test_tpedu_me_answers_the_name_and_email(client, parent, pay):
+    bearer = tpedu_bearer(client, parent, "me")
+    assert client.get("/api/v2/me", **bearer).json() == {
+        "name": "陳大名",
         "email": "dad@example.com",
-        "email_verified": True,
     }
+    # Each address asks its own scope, as tpeduSSO's routes do.
+    assert client.get("/api/v2/profile", **bearer).status_code == 403
+    assert client.get("/api/v2/email", **bearer).status_code == 403
+
+
+def test_tpedu_email_answers_the_email_alone(client, parent, pay):
+    bearer = tpedu_bearer(client, parent, "email")
+    assert client.get("/api/v2/email", **bearer).json() == {"email": "dad@example.com"}
+    assert client.get("/api/v2/me", **bearer).status_code == 403
 
 
 def test_tpedu_endpoints_need_a_token_with_the_scope(client, parent, pay):
     assert client.get("/api/v2/profile").status_code == 401
-    assert client.get("/api/v2/profile", HTTP_AUTHORIZATION="Bearer nonsense").status_code == 401
-    code, verifier = sign_in_with_consent(client, parent, scope="openid")
-    tokens = exchange(client, code, verifier).json()
-    bearer = {"HTTP_AUTHORIZATION": f"Bearer {tokens['access_token']}"}
-    response = client.get("/api/v2/email", **bearer)
-    assert response.status_code == 403 and response.json() == {"error": "insufficient_scope"}
+    response = client.get("/api/v2/profile", HTTP_AUTHORIZATION="Bearer nonsense")
+    assert response.status_code == 401 and response["WWW-Authenticate"].startswith("Bearer")
+    bearer = tpedu_bearer(client, parent, "openid")
+    for address in ("/api/v2/me", "/api/v2/email", "/api/v2/profile"):
+        response = client.get(address, **bearer)
+        assert response.status_code == 403 and response.json() == {"error": "insufficient_scope"}
 
 
-def test_tpedu_profile_without_children_scope_lists_no_child(client, parent, pay):
-    code, verifier = sign_in_with_consent(client, parent, scope="openid profile")
-    tokens = exchange(client, code, verifier).json()
-    bearer = {"HTTP_AUTHORIZATION": f"Bearer {tokens['access_token']}"}
-    assert client.get("/api/v2/profile", **bearer).json()["child"] == []
+def test_tpedu_endpoints_refuse_a_token_in_the_query(client, parent, pay):
+    bearer = tpedu_bearer(client, parent, "openid profile")
+    access_token = bearer["HTTP_AUTHORIZATION"].removeprefix("Bearer ")
+    assert client.get("/api/v2/profile", {"access_token": access_token}).status_code == 401
+
+
+def test_tpedu_profile_without_children_scope_has_no_child(client, parent, pay):
+    bearer = tpedu_bearer(client, parent, "openid profile")
+    assert "child" not in client.get("/api/v2/profile", **bearer).json()
+
+
+def test_tpedu_profile_of_a_parent_whose_link_was_revoked_has_no_child(client, parent, pay):
+    bearer = tpedu_bearer(client, parent, "openid profile children")
+    assert len(client.get("/api/v2/profile", **bearer).json()["child"]) == 1
+    from django.utils import timezone
+
+    from review_workflow.models import ParentStudentLink
+
+    ParentStudentLink.objects.update(revoked_at=timezone.now())
+    assert "child" not in client.get("/api/v2/profile", **bearer).json()
+
+
+def test_tpedu_endpoints_are_never_cached_and_refuse_a_post(client, parent, pay):
+    bearer = tpedu_bearer(client, parent, "openid profile me email")
+    for address in ("/api/v2/me", "/api/v2/email", "/api/v2/profile"):
+        response = client.get(address, **bearer)
+        assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+        assert client.post(address, **bearer).status_code == 405
+
+
+def test_tpedu_endpoints_refuse_a_parent_who_became_locked(client, parent, pay, settings):
+    from axes.models import AccessAttempt
+
+    bearer = tpedu_bearer(client, parent, "openid profile")
+    AccessAttempt.objects.create(
+        username="dad@example.com",
+        ip_address="127.0.0.1",
+        user_agent="",
+        failures_since_start=settings.AXES_FAILURE_LIMIT,
+    )
+    assert client.get("/api/v2/profile", **bearer).status_code == 403
+
+
+def test_the_consent_page_says_what_tpedus_scopes_give(client, parent, pay):
+    client.force_login(parent)
+    _verifier, challenge = pkce()
+    params = authorize_params(scope="profile me", challenge=challenge)
+    page = client.get("/oauth/authorize/", params)
+    text = page.content.decode()
+    assert "您的姓名、您的身分為家長，以及您的電子郵件地址與手機號碼" in text
+    assert "您的姓名與電子郵件地址" in text
+
+
+def test_a_signed_out_parent_is_sent_to_the_parent_sign_in_and_back(client, pay):
+    from urllib.parse import parse_qs, urlsplit
+
+    _verifier, challenge = pkce()
+    response = client.get("/oauth/authorize", authorize_params(challenge=challenge))
+    assert response.status_code == 302
+    location = urlsplit(response["Location"])
+    query = parse_qs(location.query)
+    assert location.path == "/signin/" and query["tab"] == ["parent"]
+    assert query["next"][0].startswith("/oauth/authorize?")
+    page = client.get(response["Location"])
+    assert 'name="email"' in page.content.decode()  # the parent tab's form
 
 
 def test_tpedus_addresses_without_trailing_slash(client, parent, pay):

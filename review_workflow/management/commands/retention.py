@@ -7,9 +7,10 @@ from review_workflow.services.retention import retention_run
 
 class Command(BaseCommand):
     help = (
-        "End the links of students who left school, delete parent accounts with no active link, "
-        "drop applicants' encrypted ID numbers past their period and delete abandoned drafts. "
-        "Prints counts only."
+        "End the links of students who left school (mailing each parent), delete parent accounts "
+        "with no active link, drop encrypted ID numbers past their purpose (applicants' after "
+        "the decision's period, parent accounts' once the first password cannot be used) and "
+        "delete abandoned drafts. Prints counts only."
     )
 
     def add_arguments(self, parser):
