@@ -17,7 +17,7 @@ def install_left_school_template(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('review_workflow', '0009_form_mail'),
+        ('review_workflow', '0010_registry_match_task'),
     ]
 
     operations = [
