@@ -29,6 +29,11 @@ EDITOR_MODEL_PERMISSIONS = {
     "wagtailimages.delete_image",
     # Translate (wagtail.contrib.simple_translation): the English version of their pages.
     "simple_translation.submit_translation",
+    # The services list on the parents' home (我的孩子), theirs to keep, in both languages.
+    "home.add_portalservice",
+    "home.change_portalservice",
+    "home.delete_portalservice",
+    "home.view_portalservice",
     *MAIL_TEMPLATE_PERMISSIONS,
 }
 
@@ -201,3 +206,41 @@ def test_raw_html_posted_to_a_rich_text_field_is_a_field_error(client, home_page
         assert response.status_code == 200, body
         assert response.context["form"].errors["body"], body
     assert not BulletinPage.objects.filter(slug="raw-html").exists()
+
+
+@pytest.mark.django_db
+def test_editor_adds_a_service_and_its_english_version_in_the_admin(client):
+    """The services list is the editors' (issue 12): they add one in the admin and Translate
+    it, and the English copy is what an English-speaking parent's home lists."""
+    from wagtail.models import Locale
+
+    from home.models import PortalService
+
+    english = Locale.objects.create(language_code="en")
+    admin_login(client, editor_user())
+
+    added = client.post(
+        reverse("wagtailsnippets_home_portalservice:add"),
+        {
+            "name": "臺北酷課雲",
+            "description": "線上學習",
+            "link": "https://cooc.tp.edu.tw/",
+            "locale": Locale.get_default().pk,
+        },
+    )
+    assert added.status_code == 302, added.context["form"].errors
+    service = PortalService.objects.get(name="臺北酷課雲")
+
+    submit = reverse(
+        "simple_translation:submit_snippet_translation",
+        args=("home", "portalservice", service.pk),
+    )
+    assert client.post(submit, {"locales": [english.pk]}).status_code == 302
+    copy = PortalService.objects.get(translation_key=service.translation_key, locale=english)
+    changed = client.post(
+        reverse("wagtailsnippets_home_portalservice:edit", args=(copy.pk,)),
+        {"name": "Taipei CooC Cloud", "description": "Learning online", "link": copy.link},
+    )
+    assert changed.status_code == 302, changed.context["form"].errors
+    copy.refresh_from_db()
+    assert copy.name == "Taipei CooC Cloud" and copy.locale == english
