@@ -95,7 +95,7 @@ def _page(issued: IssuedLetter, link: str, styles, font: str) -> list:
         (_("School"), school.name),
         (_("Class"), student.class_label),
         (_("Student"), student.name),
-        (_("Student account"), student.account),
+        (_("Student account (P + student number)"), student.account),
         (_("Portal address"), portal),
         (_("Letter code"), letter_code_display(issued.code)),
         (_("Valid until"), roc_date(last_day)),
