@@ -7,6 +7,7 @@ Without the font file (``BINDING_LETTER_FONT``, Debian's fonts-arphic-uming) the
 back to the CID font MSung-Light, and ``manage.py check`` warns.
 """
 
+import functools
 import io
 from collections.abc import Callable
 from pathlib import Path
@@ -14,8 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.barcode.qr import QrCode
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -48,21 +48,50 @@ def letter_font() -> str:
     return FALLBACK_FONT
 
 
+@functools.cache
+def _rare_character_fonts() -> tuple[tuple[str, frozenset[int]], ...]:
+    """The fonts for characters the main font lacks (``BINDING_LETTER_RARE_FONTS``: the CNS
+    11643 Sung font's Extension B file holds 𠮷 and the other names of the registry that lie
+    beyond Unicode's first plane), registered on first need: the file is large."""
+    fonts = []
+    for index, path in enumerate(settings.BINDING_LETTER_RARE_FONTS):
+        if Path(path).is_file():
+            name = f"{EMBEDDED_FONT}Rare{index}"
+            font = TTFont(name, path)
+            pdfmetrics.registerFont(font)
+            fonts.append((name, frozenset(font.face.charToGlyph)))
+    return tuple(fonts)
+
+
+def _markup(text: str, font: str) -> str:
+    """``text`` as paragraph markup: escaped, and each character the main font lacks set in a
+    font that has it (a name is printed as the registry holds it, never as a box)."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if font != EMBEDDED_FONT:
+        return escaped
+    covered = pdfmetrics.getFont(font).face.charToGlyph
+    if all(ord(character) in covered for character in escaped):
+        return escaped
+    parts = []
+    for character in escaped:
+        if ord(character) not in covered:
+            for name, characters in _rare_character_fonts():
+                if ord(character) in characters:
+                    character = f'<font name="{name}">{character}</font>'
+                    break
+        parts.append(character)
+    return "".join(parts)
+
+
 def roc_date(value) -> str:
     """``2026-12-14`` → ``115年12月14日``, as a school letter dates things."""
     return f"{value.year - 1911}年{value.month}月{value.day}日"
 
 
-def qr_code(link: str) -> Drawing:
-    widget = QrCodeWidget(link, barLevel="M")
-    left, bottom, right, top = widget.getBounds()
-    drawing = Drawing(
-        QR_SIZE,
-        QR_SIZE,
-        transform=[QR_SIZE / (right - left), 0, 0, QR_SIZE / (top - bottom), 0, 0],
-    )
-    drawing.add(widget)
-    return drawing
+def qr_code(link: str) -> QrCode:
+    """reportlab's QR flowable draws straight on the page: its Drawing widget builds a shape
+    object per module and cost a class of 30 most of its print time."""
+    return QrCode(link, width=QR_SIZE, height=QR_SIZE, qrLevel="M")
 
 
 def _styles(font: str) -> dict[str, ParagraphStyle]:
@@ -81,11 +110,9 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
     }
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def _page(issued: IssuedLetter, link: str, styles, font: str) -> list:
+    markup = functools.partial(_markup, font=font)
+
     student = issued.student
     school = student.school
     last_day = letter_last_day(issued.letter)
@@ -102,7 +129,7 @@ def _page(issued: IssuedLetter, link: str, styles, font: str) -> list:
     ]
     table = Table(
         [
-            [Paragraph(_escape(label), p["cell"]), Paragraph(_escape(value), p["cell"])]
+            [Paragraph(markup(label), p["cell"]), Paragraph(markup(value), p["cell"])]
             for label, value in facts
         ],
         colWidths=[30 * mm, 95 * mm],
@@ -117,7 +144,7 @@ def _page(issued: IssuedLetter, link: str, styles, font: str) -> list:
         )
     )
     qr_caption = Paragraph(
-        _escape(_("Scan with a phone: the sign-in opens with the school and account filled in.")),
+        markup(_("Scan with a phone: the sign-in opens with the school and account filled in.")),
         p["small"],
     )
     side_by_side = Table(
@@ -147,11 +174,11 @@ def _page(issued: IssuedLetter, link: str, styles, font: str) -> list:
     ]
     contact = school.registration_office_contact or _("the school's registration office")
     return [
-        Paragraph(_escape(school.name), p["school"]),
-        Paragraph(_escape(_("Parent–child account binding letter")), p["title"]),
-        Paragraph(_escape(_("Dear parent of %(name)s,") % {"name": student.name}), p["body"]),
+        Paragraph(markup(school.name), p["school"]),
+        Paragraph(markup(_("Parent–child account binding letter")), p["title"]),
+        Paragraph(markup(_("Dear parent of %(name)s,") % {"name": student.name}), p["body"]),
         Paragraph(
-            _escape(
+            markup(
                 _(
                     "Please bind your parent account to your child's school record by "
                     "%(date)s: you will then use the city's school services (payments, leave "
@@ -163,17 +190,17 @@ def _page(issued: IssuedLetter, link: str, styles, font: str) -> list:
         ),
         Spacer(1, 4 * mm),
         side_by_side,
-        Paragraph(_escape(_("What to have at hand")), p["heading"]),
-        *[Paragraph(f"{index}. {_escape(text)}", p["body"]) for index, text in enumerate(bring, 1)],
-        Paragraph(_escape(_("How to apply")), p["heading"]),
-        *[Paragraph(f"{index}. {_escape(text)}", p["body"]) for index, text in enumerate(steps, 1)],
+        Paragraph(markup(_("What to have at hand")), p["heading"]),
+        *[Paragraph(f"{index}. {markup(text)}", p["body"]) for index, text in enumerate(bring, 1)],
+        Paragraph(markup(_("How to apply")), p["heading"]),
+        *[Paragraph(f"{index}. {markup(text)}", p["body"]) for index, text in enumerate(steps, 1)],
         Spacer(1, 2 * mm),
-        Paragraph(_escape(link), p["small"]),
+        Paragraph(markup(link), p["small"]),
         Spacer(1, 3 * mm),
         KeepTogether(
             [
                 Paragraph(
-                    _escape(
+                    markup(
                         _(
                             "This letter works once, until the date above; a new letter from "
                             "the school replaces it. After that, sign in at the portal with "
@@ -183,7 +210,7 @@ def _page(issued: IssuedLetter, link: str, styles, font: str) -> list:
                     ),
                     p["small"],
                 ),
-                Paragraph(_escape(_("Questions: %(contact)s.") % {"contact": contact}), p["small"]),
+                Paragraph(markup(_("Questions: %(contact)s.") % {"contact": contact}), p["small"]),
             ]
         ),
     ]

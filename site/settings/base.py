@@ -375,6 +375,10 @@ BINDING_LETTER_FONT = os.environ.get(
     "BINDING_LETTER_FONT", "/usr/share/fonts/truetype/arphic/uming.ttc"
 )
 BINDING_LETTER_FONT_INDEX = int(os.environ.get("BINDING_LETTER_FONT_INDEX", "2"))
+# Fonts for the characters it lacks, e.g. 𠮷 in a name (Debian's fonts-cns11643-sung).
+BINDING_LETTER_RARE_FONTS = env_list(
+    "BINDING_LETTER_RARE_FONTS", "/usr/share/fonts/truetype/cns11643/TW-Sung-Ext-B-98_1.ttf"
+)
 
 # Two-factor sign-in for everyone who can reach the Wagtail admin
 # (binding_forms/accounts/two_factor.py): on unless ADMIN_TWO_FACTOR_REQUIRED is 0 (production

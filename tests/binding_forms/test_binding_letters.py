@@ -96,6 +96,18 @@ def test_the_font_is_a_truetype_cjk_font_embedded_in_the_pdf(registrar, pupils):
     assert embedded and all("UMingTW" in name for name in embedded), embedded
 
 
+def test_a_name_beyond_the_main_fonts_characters_is_set_in_a_font_that_has_it(songshan, registrar):
+    """林美𠮷: 𠮷 (U+20BB7) is not in AR PL UMing; the CNS 11643 Sung font's Extension B has it."""
+    pupil = student(school=songshan, number="108099", name="林美𠮷", id_number="A100000001")
+    pdf = letters_pdf(
+        letters=letters_issue(students=[pupil], printed_by=registrar), link_for=link_for
+    )
+
+    fonts = PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/Font"]
+    names = [str(font.get_object()["/BaseFont"]) for font in fonts.values()]
+    assert any("TW-Sung-Ext-B" in name for name in names), names
+
+
 def test_each_pages_qr_code_scans_to_that_students_letter(registrar, pupils):
     issued = letters_issue(students=pupils, printed_by=registrar)
     pdf = letters_pdf(letters=issued, link_for=link_for)
