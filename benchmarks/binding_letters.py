@@ -82,14 +82,16 @@ def _run(args: argparse.Namespace) -> int:
 
     rounds = []
     for number in range(1, args.rounds + 1):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         issued = letters_issue(students=students, printed_by=registrar)
         pdf = letters_pdf(letters=issued, link_for=letter_link)
         seconds = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
         rounds.append(seconds)
         print(
             f"round {number}: {len(issued)} letters, {len(pdf) / 1024:.0f} KiB PDF in "
-            f"{seconds:.2f} s ({seconds / len(issued) * 1000:.0f} ms a letter)"
+            f"{seconds:.2f} s ({seconds / len(issued) * 1000:.0f} ms a letter; {cpu:.2f} s of "
+            f"CPU, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
         )
     open_letters = BindingLetter.objects.filter(used_at=None, voided_at=None).count()
     if open_letters != len(students):
