@@ -73,14 +73,14 @@ def main() -> int:
 
     sys.path.insert(0, str(PROJECT_ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
-    cleanup = _throwaway_database(args.database_url)
+    cleanup = throwaway_database(args.database_url)
     try:
         return _run(args)
     finally:
         cleanup()
 
 
-def _throwaway_database(server_url: str | None):
+def throwaway_database(server_url: str | None, name: str = BENCH_DATABASE):
     """Point DATABASE_URL at a new, empty database (before django.setup()); return its cleanup."""
     if server_url is None:
         folder = Path(tempfile.mkdtemp(prefix="roster-bench-"))
@@ -92,16 +92,16 @@ def _throwaway_database(server_url: str | None):
     parts = urlsplit(server_url)
     maintenance = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(maintenance, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}"')
-        connection.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
-    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{BENCH_DATABASE}"))
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
 
     def drop() -> None:
         from django.db import connections
 
         connections.close_all()
         with psycopg.connect(maintenance, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}"')
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
     return drop
 

@@ -8,5 +8,6 @@ class BindingFormsConfig(AppConfig):
 
     def ready(self):
         from binding_forms import signal_handlers
+        from binding_forms.letters import checks  # noqa: F401  (registers the font check)
 
         signal_handlers.connect()

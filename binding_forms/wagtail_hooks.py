@@ -23,3 +23,13 @@ def register_student_log_actions(actions):
         _("Reset password"),
         _("Reset the student account's password to the first password"),
     )
+    actions.register_action(
+        "binding_forms.letter_printed",
+        _("Binding letter printed"),
+        _("Printed a binding letter; the student's older letters are void"),
+    )
+    actions.register_action(
+        "binding_forms.letter_used",
+        _("Binding letter used"),
+        _("Signed in with the binding letter: it reached the family"),
+    )

@@ -8,6 +8,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from binding_forms.accounts import two_factor
 from binding_forms.models import Application, Student
 from binding_forms.registry.scope import schools_served_by, serves_every_school
+from review_workflow.admin.binding_letters import BindingLettersView
 from review_workflow.admin.bulk_actions import ApplicationDeleteBulkAction, ApproveBulkAction
 from review_workflow.admin.dashboard import BindingProgressPanel
 from review_workflow.admin.mail import MailResendView
@@ -104,6 +105,17 @@ def add_binding_progress_panel(request, panels):
     schools = list(schools_served_by(request.user).order_by("moe_code"))
     if schools:
         panels.append(BindingProgressPanel(schools))
+
+
+@hooks.register("register_admin_urls")
+def register_binding_letter_urls():
+    return [
+        path(
+            "binding-letters/<int:school_pk>/<int:grade>/<int:class_number>/",
+            BindingLettersView.as_view(),
+            name="review_workflow_binding_letters",
+        )
+    ]
 
 
 # End of the registrar's screens ------------------------------------------------------------

@@ -51,7 +51,7 @@ def row(outsiders="login", registrar_x="ok", registrar_y="404", editor="404", su
 # app/app_y: applications in review at X/Y; state/state_y: their current task states; wfstate:
 # app's workflow state; rev: app's latest revision; link/link_y: parent–child links; student:
 # a student of X; mail: a notification mail of app; template: a mail template; home: the home
-# page; doc: a document.
+# page; doc: a document; school: school X (its class 2年01班 holds the student).
 CELLS = [
     # The applications screen (a Wagtail snippet viewset) -----------------------------------
     (
@@ -307,6 +307,15 @@ CELLS = [
         "/admin/links/revoke/{link}/",
         {"reason": "家長申請解除"},
         row(registrar_x="done", superuser="done"),
+    ),
+    # Binding letters, printed per class from the binding-progress panel ---------------------
+    ("binding letters: print page", "GET", "/admin/binding-letters/{school}/2/1/", None, row()),
+    (
+        "binding letters: print (PDF)",
+        "POST",
+        "/admin/binding-letters/{school}/2/1/",
+        {"students": "all"},
+        row(),
     ),
     # Students of the registry --------------------------------------------------------------
     ("students: list", "GET", "/admin/student/", None, row(registrar_y="ok", editor="denied")),

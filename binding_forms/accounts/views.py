@@ -56,12 +56,7 @@ def signin(request):
     elif request.method == "POST":
         form = TABS[tab](request.POST, **form_kwargs)
         if form.is_valid():
-            login(request, form.user)
-            parent_session_start(request=request, user=form.user)
-            if form.user.password_change_required:
-                query = urlencode({"next": _next_url(request)})
-                return redirect(f"{reverse('password_first_change')}?{query}")
-            return redirect(_next_url(request))
+            return sign_in_complete(request, form.user)
     else:
         form = TABS[tab](**form_kwargs)
 
@@ -79,6 +74,17 @@ def signin(request):
             "idle_minutes": settings.PARENT_SESSION_IDLE_MINUTES,
         },
     )
+
+
+def sign_in_complete(request, user):
+    """After a sign-in form accepted ``user`` (here, or from a binding letter): the session, then
+    the forced password change or where the user goes."""
+    login(request, user)
+    parent_session_start(request=request, user=user)
+    if user.password_change_required:
+        query = urlencode({"next": _next_url(request)})
+        return redirect(f"{reverse('password_first_change')}?{query}")
+    return redirect(_next_url(request))
 
 
 def chosen_district(request) -> District | None:

@@ -11,6 +11,7 @@ from binding_forms.models.binding import (
     RelationshipChoice,
     StepChoices,
 )
+from binding_forms.models.letters import BindingLetter
 from binding_forms.models.registry import (
     District,
     Office,
@@ -26,6 +27,7 @@ __all__ = [
     "DEFAULT_CONSENT_NOTICE",
     "DEFAULT_RELATIONSHIPS",
     "Applicant",
+    "BindingLetter",
     "Application",
     "ApplicationType",
     "BindingWizardPage",

@@ -1,6 +1,7 @@
 """The dashboard panel: each school's binding progress per class."""
 
 from django.db.models import Count, Exists, OuterRef, Q
+from django.urls import reverse
 from wagtail.admin.ui.components import Component
 
 from binding_forms.models import School, Student
@@ -30,6 +31,10 @@ def binding_progress(school: School) -> dict:
         classes.append(
             {
                 "label": f"{row['grade']}年{row['class_number']:02d}班",
+                "letters_url": reverse(
+                    "review_workflow_binding_letters",
+                    args=(school.pk, row["grade"], row["class_number"]),
+                ),
                 "total": row["total"],
                 "bound": row["bound_count"],
                 "percent": round(ratio * 100),

@@ -394,6 +394,20 @@ OTP_EMAIL_COOLDOWN_DURATION = 60
 BINDING_CODES_PER_HOUR = int(os.environ.get("BINDING_CODES_PER_HOUR", "10"))
 BINDING_CODE_ADDRESSES_PER_HOUR = int(os.environ.get("BINDING_CODE_ADDRESSES_PER_HOUR", "5"))
 
+# Printed binding letters (親子帳號綁定通知單, binding_forms/letters/): how many days a letter's
+# code opens the sign-in (a letter goes home in a schoolbag and may wait a weekend), and the
+# TrueType CJK font embedded in the PDF (Debian's fonts-arphic-uming; index 2 of the collection is
+# "AR PL UMing TW", Taiwan's glyph forms).
+BINDING_LETTER_DAYS = int(os.environ.get("BINDING_LETTER_DAYS", "14"))
+BINDING_LETTER_FONT = os.environ.get(
+    "BINDING_LETTER_FONT", "/usr/share/fonts/truetype/arphic/uming.ttc"
+)
+BINDING_LETTER_FONT_INDEX = int(os.environ.get("BINDING_LETTER_FONT_INDEX", "2"))
+# Fonts for the characters it lacks, e.g. 𠮷 in a name (Debian's fonts-cns11643-sung).
+BINDING_LETTER_RARE_FONTS = env_list(
+    "BINDING_LETTER_RARE_FONTS", "/usr/share/fonts/truetype/cns11643/TW-Sung-Ext-B-98_1.ttf"
+)
+
 # Two-factor sign-in for everyone who can reach the Wagtail admin
 # (binding_forms/accounts/two_factor.py): on unless ADMIN_TWO_FACTOR_REQUIRED is 0 (production
 # ignores it). Authenticator apps show the issuer beside the code. Each wrong code doubles the

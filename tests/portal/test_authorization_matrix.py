@@ -13,7 +13,7 @@ from django.db import transaction
 
 from binding_forms.binding.services import wizard_page_create
 from binding_forms.identity.personal_data import encrypt, id_number_digest
-from binding_forms.models import Applicant, Application, BindingWizardPage
+from binding_forms.models import Applicant, Application, BindingLetter, BindingWizardPage
 from review_workflow.models import MailTemplate, OutgoingMail, ParentAccount, ParentStudentLink
 from tests.authorization_matrix import CELLS, ROLES, markdown
 from tests.factories import (
@@ -80,6 +80,7 @@ def world(songshan, yingqiao, registrar, other_registrar, home_page):
         "template": MailTemplate.objects.get(kind="submitted").pk,
         "home": home_page.pk,
         "doc": DocumentFactory().pk,
+        "school": songshan.pk,
     }
     return users, ids
 
@@ -96,6 +97,7 @@ def fingerprint() -> tuple:
         list(Applicant.objects.values_list("pk", "email")),
         OutgoingMail.objects.count(),
         list(MailTemplate.objects.values_list("pk", "subject", "body")),
+        list(BindingLetter.objects.values_list("pk", "voided_at")),
     )
 
 
