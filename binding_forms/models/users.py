@@ -14,6 +14,34 @@ class User(AbstractUser):
         help_text=_("Set while the account still has its first, one-time password."),
     )
 
+    def get_full_name(self):
+        """A student account is used by a parent, who applies with it: Wagtail names a
+        workflow's submitter by this (awaiting review, the status panel, the history), and a
+        registrar must read the applicant there, not the child (issue 13)."""
+        full_name = super().get_full_name()
+        if not self.pk or not self._is_student_account():
+            return full_name
+        if not hasattr(self, "_applicant_name"):
+            from binding_forms.models.binding import Applicant
+
+            self._applicant_name = (
+                Applicant.objects.filter(application__student__user=self)
+                .order_by("position")
+                .values_list("name", flat=True)
+                .first()
+            )
+        if self._applicant_name:
+            return _("%(applicant)s (parent of %(child)s)") % {
+                "applicant": self._applicant_name,
+                "child": self.first_name,
+            }
+        return _("Parent of %(child)s") % {"child": self.first_name} if self.first_name else ""
+
+    def _is_student_account(self) -> bool:
+        from binding_forms.accounts.sign_in_name import parse_student_username
+
+        return parse_student_username(self.get_username()) is not None
+
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
         verbose_name = _("user")
