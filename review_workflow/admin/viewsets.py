@@ -67,7 +67,7 @@ class ApplicationViewSet(SnippetViewSet):
         ClassColumn("class", label=_("Class")),
         Column("student_number", label=_("Student number"), accessor="student.student_number"),
         ApplicantsColumn("applicants", label=_("Applicants")),
-        StatusColumn("review_status", label=_("Status")),
+        StatusColumn("review_status", label=_("Review status")),
         DateColumn("submitted_at", label=_("Submitted")),
         ChecksColumn("checks", label=_("Checks")),
     ]
@@ -94,7 +94,7 @@ class ApplicationViewSet(SnippetViewSet):
         "class": _("Class"),
         "student_number": _("Student number"),
         "student_name": _("Student"),
-        "status": _("Status"),
+        "status": _("Review status"),
         "application_type": _("Application type"),
         "submitted_at": _("Submitted"),
         "applicant1_name": _("Applicant 1"),

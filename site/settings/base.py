@@ -94,6 +94,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Wagtail's workflow status says "12 分鐘之前" with humanize's naturaltime: its translations
+    # load only when the app is installed ("12 minutes ago" in a zh-Hant admin otherwise).
+    "django.contrib.humanize",
     "django.forms",
 ]
 # Widgets are rendered with the project's templates (the captcha widget is ours).
