@@ -3,10 +3,11 @@ registrar's actions."""
 
 from django import forms
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.panels import Panel
+from wagtail.admin.panels import ObjectList, Panel
 from wagtail.snippets.action_menu import SnippetActionMenu
 from wagtail.snippets.views import snippets as snippet_views
 
@@ -140,6 +141,23 @@ class ApplicationReviewPanel(Panel):
                 for applicant in getattr(self.form, "applicant_rows", [])
             }
             return context
+
+
+class ApplicationEditHandler(ObjectList):
+    """The edit screen's panels. Wagtail renders again, after the panels, every form field no
+    panel named in advance: the applicants' email fields, made per application and rendered by
+    the review panel inside its table, came out twice (two inputs with one id and name)."""
+
+    class BoundPanel(ObjectList.BoundPanel):
+        def render_missing_fields(self):
+            in_the_panel = {
+                ApplicationReviewForm.email_field_name(applicant)
+                for applicant in getattr(self.form, "applicant_rows", [])
+            }
+            named = set(self.panel.get_form_options().get("fields", [])) | in_the_panel
+            return mark_safe(  # noqa: S308 - the form's own widgets, as Wagtail renders them
+                "".join(str(self.form[name]) for name in self.form.fields if name not in named)
+            )
 
 
 # Registrars act through the workflow only: no publishing, unpublishing, (re)submitting or

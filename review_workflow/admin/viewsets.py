@@ -3,7 +3,6 @@ links, both limited to the registrar's own school."""
 
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
@@ -19,6 +18,7 @@ from review_workflow.admin.application_list import (
     StatusColumn,
 )
 from review_workflow.admin.application_review import (
+    ApplicationEditHandler,
     ApplicationEditView,
     ApplicationInspectView,
     ApplicationReviewForm,
@@ -110,7 +110,7 @@ class ApplicationViewSet(SnippetViewSet):
         "checks": _("Checks"),
     }
     export_filename = "applications"
-    edit_handler = ObjectList(
+    edit_handler = ApplicationEditHandler(
         [ApplicationReviewPanel()],
         base_form_class=ApplicationReviewForm,
     )

@@ -393,6 +393,10 @@ WAGTAIL_I18N_ENABLED = False
 # The admin calls no other site (and its policy, ADMIN_CSP, would refuse it): no Gravatar
 # pictures (they send a hash of each staff member's address), no check for Wagtail releases.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Wagtail's Draftail, named by its field's label (axe-core: an editable area needs a name).
+WAGTAILADMIN_RICH_TEXT_EDITORS = {
+    "default": {"WIDGET": "home.rich_text.LabelledDraftailRichTextArea"},
+}
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 
