@@ -18,6 +18,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from home.bulletin_form import BulletinPageForm
+
 
 class HomePage(RoutablePageMixin, Page):
     intro = RichTextField(
@@ -77,6 +79,7 @@ class BulletinPage(Page):
 
     parent_page_types = ["home.HomePage"]
     subpage_types: list[str] = []
+    base_form_class = BulletinPageForm
 
     class Meta:
         verbose_name = _("bulletin")
