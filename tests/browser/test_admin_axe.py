@@ -95,3 +95,19 @@ def test_editors_screens_pass_axe(page, client, live_server, demo):
         except AssertionError as problem:
             failures.append(f"{name}: {problem}")
     assert failures == [], "\n".join(failures)
+
+
+def test_a_documents_title_is_asked_for_not_taken_from_the_file_name(
+    page, client, live_server, demo, tmp_path
+):
+    signed_in(page, client, live_server, "editor")
+    handout = tmp_path / "handout-2.pdf"
+    handout.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    visit(page, live_server.url + reverse("wagtaildocs:add"))
+
+    page.locator("#id_file").set_input_files(str(handout))
+
+    # Wagtail would have written "handout-2" into the title; the box stays empty and required.
+    title = page.locator("#id_title")
+    assert title.input_value() == ""
+    assert title.get_attribute("required") is not None
