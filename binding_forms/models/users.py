@@ -21,19 +21,21 @@ class User(AbstractUser):
         full_name = super().get_full_name()
         if not self.pk or not self._is_student_account():
             return full_name
-        if not hasattr(self, "_applicant_name"):
+        if not hasattr(self, "_applicant"):
             from binding_forms.models.binding import Applicant
 
-            self._applicant_name = (
-                Applicant.objects.filter(application__student__user=self)
+            # The application this account sent (its requester), whoever the student row links.
+            self._applicant = (
+                Applicant.objects.filter(application__requester=self)
                 .order_by("position")
-                .values_list("name", flat=True)
+                .values_list("name", "application__student__name")
                 .first()
             )
-        if self._applicant_name:
+        if self._applicant:
+            applicant, child = self._applicant
             return _("%(applicant)s (parent of %(child)s)") % {
-                "applicant": self._applicant_name,
-                "child": self.first_name,
+                "applicant": applicant,
+                "child": child,
             }
         return _("Parent of %(child)s") % {"child": self.first_name} if self.first_name else ""
 
