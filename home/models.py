@@ -20,6 +20,7 @@ from wagtail.models import Orderable, Page, TranslatableMixin
 from wagtail.search import index
 
 from binding_forms.languages import source_of
+from home.bulletin_form import BulletinPageForm
 from home.page_cache import PublicPageCacheMixin
 
 
@@ -102,6 +103,7 @@ class BulletinPage(PublicPageCacheMixin, Page):
 
     parent_page_types = ["home.HomePage"]
     subpage_types: list[str] = []
+    base_form_class = BulletinPageForm
 
     class Meta:
         verbose_name = _("bulletin")

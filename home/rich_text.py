@@ -6,9 +6,13 @@ server error. Here the form field reads that data itself, and refuses what canno
 the field. Registered for every ``RichTextField`` in Wagtail's admin forms (home/apps.py).
 """
 
+import json
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.rich_text import DraftailRichTextArea
 
 
 class _Unreadable(str):
@@ -39,3 +43,19 @@ class RichTextFormField(forms.CharField):
         if isinstance(value, _Unreadable):
             raise ValidationError(self.error_messages["unreadable"], code="unreadable")
         return super().clean(value)
+
+
+class LabelledDraftailRichTextArea(DraftailRichTextArea):
+    """Wagtail's Draftail editor, named by its field's label for assistive technology: the label
+    points at a hidden input, so axe-core found the editable area nameless (issue 13). Draftail
+    takes ``ariaLabelledBy`` among its options; the label's id is ``<field id>-label``."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        field_id = context["widget"]["attrs"].get("id")
+        if field_id:
+            options = {**self.options, "ariaLabelledBy": f"{field_id}-label"}
+            context["widget"]["attrs"]["data-w-init-detail-value"] = json.dumps(
+                options, cls=DjangoJSONEncoder
+            )
+        return context

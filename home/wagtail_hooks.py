@@ -1,4 +1,7 @@
+from django.templatetags.static import static
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -18,3 +21,9 @@ class PortalServiceViewSet(SnippetViewSet):
 
 
 register_snippet(PortalServiceViewSet)
+
+
+@hooks.register("insert_global_admin_js")
+def admin_labels_js():
+    """Names Wagtail's unnamed upload input (the editors' document upload, issue 13)."""
+    return format_html('<script src="{}" defer></script>', static("js/admin_labels.js"))

@@ -1,4 +1,6 @@
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
@@ -95,6 +97,11 @@ def register_review_log_actions(actions):
         _("Request unbinding"),
         _("The parent asked to end a parent–child link"),
     )
+
+
+@hooks.register("insert_global_admin_css")
+def review_admin_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("css/review_admin.css"))
 
 
 @hooks.register("construct_homepage_panels")

@@ -7,6 +7,10 @@ from binding_forms.models import Student
 from binding_forms.registry import admin_views
 
 
+def enrolment_label(student) -> str:
+    return _("Enrolled") if student.enrolled else _("Left the school")
+
+
 class StudentViewSet(ModelViewSet):
     """Read-only: the registry system is the source of students; the portal imports them."""
 
@@ -22,12 +26,13 @@ class StudentViewSet(ModelViewSet):
     form_fields = ["name"]  # never shown: the permission policy allows no add or change
     inspect_view_fields = ["school", "class_label", "student_number", "name", "enrolled"]
     list_display = [
-        "class_label",
+        Column("class_label", label=_("Class")),
         "student_number",
         "name",
         Column("school", label=_("school")),
         Column("account_state", label=_("account")),
-        "enrolled",
+        # Words, not Python's True/False (a raw "True" in a zh-Hant admin, issue 13).
+        Column("enrolled", label=_("enrolled"), accessor=enrolment_label, sort_key="enrolled"),
     ]
     list_filter = ["grade", "enrolled"]
     search_fields = ["name", "student_number"]

@@ -336,7 +336,7 @@ class StatusStep(Step):
     """After sending: where it stands, the reviewer's comment, what was sent, the person's other
     submissions on this form, and a way to file another one."""
 
-    title = _("Status")
+    title = _("Review status")
     template = "reviewed_forms/status.html"
     after_submit = True
 

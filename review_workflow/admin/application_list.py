@@ -21,7 +21,7 @@ from review_workflow.spreadsheets import DefusedSpreadsheetExportMixin
 
 class ApplicationFilterSet(WagtailFilterSet):
     review_status = django_filters.ChoiceFilter(
-        label=gettext_lazy("Status"),
+        label=gettext_lazy("Review status"),
         choices=SubmissionStatus.choices,
         widget=forms.RadioSelect,
         empty_label=gettext_lazy("All"),

@@ -3,10 +3,12 @@ registrar's actions."""
 
 from django import forms
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.panels import Panel
+from wagtail.admin.panels import ObjectList, Panel
+from wagtail.snippets.action_menu import SnippetActionMenu
 from wagtail.snippets.views import snippets as snippet_views
 
 from binding_forms.identity.personal_data import mask_encrypted_id_number
@@ -150,6 +152,23 @@ class ApplicationReviewPanel(Panel):
             return context
 
 
+class ApplicationEditHandler(ObjectList):
+    """The edit screen's panels. Wagtail renders again, after the panels, every form field no
+    panel named in advance: the applicants' email fields, made per application and rendered by
+    the review panel inside its table, came out twice (two inputs with one id and name)."""
+
+    class BoundPanel(ObjectList.BoundPanel):
+        def render_missing_fields(self):
+            in_the_panel = {
+                ApplicationReviewForm.email_field_name(applicant)
+                for applicant in getattr(self.form, "applicant_rows", [])
+            }
+            named = set(self.panel.get_form_options().get("fields", [])) | in_the_panel
+            return mark_safe(  # noqa: S308 - the form's own widgets, as Wagtail renders them
+                "".join(str(self.form[name]) for name in self.form.fields if name not in named)
+            )
+
+
 # Registrars act through the workflow only: no publishing, unpublishing, (re)submitting or
 # cancelling outside it, except publishing an approved application's corrected email.
 REGISTRAR_MENU_ITEMS = {"action-save", "action-locked", "approve", "reject"}
@@ -158,6 +177,43 @@ REGISTRAR_ACTIONS = {"edit", "workflow-action"}
 
 def _may_republish(application) -> bool:
     return application.live and not application.workflow_in_progress
+
+
+class DecisionActionMenu(SnippetActionMenu):
+    """The decision first: 核准 is the main button and 要求修改 stands beside it, the rest
+    (暫存, 核准並附註意見…) in the menu. Wagtail puts 儲存 first and names the last task's
+    approval "…並發布", which hid the decision from a new registrar under 更多操作."""
+
+    def __init__(self, request, *, allowed=None, **kwargs):
+        super().__init__(request, **kwargs)
+        items = [item for item in [self.default_item, *self.menu_items] if item is not None]
+        if allowed is not None:
+            items = [item for item in items if item.name in allowed]
+        for item in items:
+            # The application is published by the approval itself: "…並發布" only confuses.
+            if item.name == "approve":
+                item.label = _("Approve with comment") if item.launch_modal else _("Approve")
+        approve = next(
+            (i for i in items if i.name == "approve" and not getattr(i, "launch_modal", True)),
+            None,
+        )
+        reject = next((i for i in items if i.name == "reject"), None)
+        self.beside_item = None
+        if approve is not None:
+            items.remove(approve)
+            items.insert(0, approve)
+            if reject is not None:
+                reject.template_name = "review_workflow/admin/decision_beside_button.html"
+                items.remove(reject)
+                self.beside_item = reject
+        self.default_item = items[0] if items else None
+        self.menu_items = items[1:]
+
+    def render_html(self):
+        html = super().render_html()
+        if self.beside_item is None:
+            return html
+        return html + self.beside_item.render_html(self.context)
 
 
 class ApplicationEditView(snippet_views.EditView):
@@ -179,21 +235,29 @@ class ApplicationEditView(snippet_views.EditView):
             allowed.add("publish")
         return [action for action in actions if action in allowed]
 
+    def get_success_message(self, instance=None):
+        # Wagtail says 已更新 after any action of the edit screen, a decision included.
+        if self.action == "workflow-action":
+            name = str(instance or self.object)
+            if self.workflow_action == "approve":
+                return _("The application of %(name)s is approved.") % {"name": name}
+            if self.workflow_action == "reject":
+                return _("Changes to the application of %(name)s are requested.") % {"name": name}
+        return super().get_success_message(instance)
+
     def _get_action_menu(self):
-        menu = super()._get_action_menu()
-        if self.request.user.is_superuser:
-            return menu
-        allowed = set(REGISTRAR_MENU_ITEMS)
-        if _may_republish(self.live_object):
-            allowed.add("action-publish")
-        items = [
-            item
-            for item in [menu.default_item, *menu.menu_items]
-            if item is not None and item.name in allowed
-        ]
-        menu.default_item = items[0] if items else None
-        menu.menu_items = items[1:]
-        return menu
+        allowed = None
+        if not self.request.user.is_superuser:
+            allowed = set(REGISTRAR_MENU_ITEMS)
+            if _may_republish(self.live_object):
+                allowed.add("action-publish")
+        return DecisionActionMenu(
+            self.request,
+            allowed=allowed,
+            view=self.view_name,
+            instance=self.object,
+            locked_for_user=self.locked_for_user,
+        )
 
 
 class ApplicationInspectView(snippet_views.InspectView):

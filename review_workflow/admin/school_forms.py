@@ -53,7 +53,7 @@ class SchoolFormSubmissionFilterSet(WagtailFilterSet):
         empty_label=_("All"),
     )
     status = StatusFilter(
-        label=_("Status"),
+        label=_("Review status"),
         choices=[
             (name, label)
             for name, label in SubmissionStatus.LABELS.items()
@@ -203,7 +203,7 @@ class SchoolFormSubmissionViewSet(SnippetViewSet):
         Column("form", label=_("Form"), accessor="page.title"),
         "student",
         Column("class", label=_("Class"), accessor="student.class_label"),
-        StatusColumn("review_status", label=_("Status")),
+        StatusColumn("review_status", label=_("Review status")),
         DateColumn("submitted_at", label=_("Submitted")),
         AnswersColumn("answers", label=_("Answers")),
     ]
@@ -223,7 +223,7 @@ class SchoolFormSubmissionViewSet(SnippetViewSet):
         "student_number": _("Student number"),
         "student_name": _("Student"),
         "parent": _("Parent"),
-        "status": _("Status"),
+        "status": _("Review status"),
         "submitted_at": _("Submitted"),
         "answers": _("Answers"),
     }

@@ -3,7 +3,6 @@ links, both limited to the registrar's own school."""
 
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
@@ -19,6 +18,7 @@ from review_workflow.admin.application_list import (
     StatusColumn,
 )
 from review_workflow.admin.application_review import (
+    ApplicationEditHandler,
     ApplicationEditView,
     ApplicationInspectView,
     ApplicationReviewForm,
@@ -67,7 +67,7 @@ class ApplicationViewSet(SnippetViewSet):
         ClassColumn("class", label=_("Class")),
         Column("student_number", label=_("Student number"), accessor="student.student_number"),
         ApplicantsColumn("applicants", label=_("Applicants")),
-        StatusColumn("review_status", label=_("Status")),
+        StatusColumn("review_status", label=_("Review status")),
         DateColumn("submitted_at", label=_("Submitted")),
         ChecksColumn("checks", label=_("Checks")),
     ]
@@ -95,7 +95,7 @@ class ApplicationViewSet(SnippetViewSet):
         "class": _("Class"),
         "student_number": _("Student number"),
         "student_name": _("Student"),
-        "status": _("Status"),
+        "status": _("Review status"),
         "application_type": _("Application type"),
         "submitted_at": _("Submitted"),
         "applicant1_name": _("Applicant 1"),
@@ -112,7 +112,7 @@ class ApplicationViewSet(SnippetViewSet):
         "registry_match": _("Registry match"),
     }
     export_filename = "applications"
-    edit_handler = ObjectList(
+    edit_handler = ApplicationEditHandler(
         [ApplicationReviewPanel()],
         base_form_class=ApplicationReviewForm,
     )

@@ -40,7 +40,7 @@ def registry_match_on_submission_sent(sender, submission, resent=False, **kwargs
 
 
 def mail_on_changes_requested(sender, instance, user=None, **kwargs):
-    """需修改: ``instance`` is the WorkflowState; the registrar's comment is on the task state
+    """要求修改: ``instance`` is the WorkflowState; the registrar's comment is on the task state
     that was just rejected (still the current one)."""
     from binding_forms.models import Application
     from review_workflow.mail.outbox import mail_for_form, mails_for_changes_requested

@@ -173,7 +173,7 @@ def submission_mails_write(*, application: Application) -> list[OutgoingMail]:
 
 
 def mails_for_changes_requested(*, application: Application, comment: str) -> list[OutgoingMail]:
-    """需修改: each applicant is told what the registrar asked for."""
+    """要求修改: each applicant is told what the registrar asked for."""
     return _mail_each_applicant(
         application=application,
         kind=MailKind.CHANGES_REQUESTED,

@@ -70,7 +70,7 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     MailKind.APPROVED: (
         "臺北市親子帳號綁定：{{ student_name }}的親子帳號已開通",
         "{{ applicant_name }} 您好：\n\n"
-        "{{ school_name }}已審核通過您為 {{ student_name }} 申請的親子帳號，帳號已開通。\n\n"
+        "{{ school_name }}已核准您為 {{ student_name }} 申請的親子帳號，帳號已開通。\n\n"
         "帳號：{{ sign_in_name }}（即申請時填寫的電子郵件）\n"
         "預設密碼：申請人身分證統一編號末六碼\n\n"
         "首次登入時，系統會要求您變更密碼；預設密碼只能使用一次，並有使用期限。\n\n"
@@ -81,14 +81,14 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     MailKind.APPROVED_EXISTING: (
         "臺北市親子帳號綁定：{{ student_name }}已加入您的家長帳號",
         "{{ applicant_name }} 您好：\n\n"
-        "{{ school_name }}已審核通過您為 {{ student_name }} 提出的親子帳號綁定申請，"
+        "{{ school_name }}已核准您為 {{ student_name }} 提出的親子帳號綁定申請，"
         "{{ student_name }} 已加入您原本的家長帳號。\n\n"
         "帳號：{{ sign_in_name }}\n"
         "請以您原本的密碼登入；若忘記密碼，請在登入頁面選擇「忘記密碼」。\n\n"
         "登入：{{ sign_in_url }}\n\n" + _SIGNATURE,
     ),
     MailKind.CHANGES_REQUESTED: (
-        "臺北市親子帳號綁定：{{ student_name }}的申請需要修改",
+        "臺北市親子帳號綁定：學校要求修改{{ student_name }}的申請",
         "{{ applicant_name }} 您好：\n\n"
         "{{ school_name }}註冊組審核您為 {{ student_name }} 提出的親子帳號綁定申請後，"
         "請您修改申請資料：\n\n{{ comment }}\n\n"
@@ -128,7 +128,7 @@ DEFAULTS: dict[str, tuple[str, str]] = {
         "查看內容：{{ status_url }}\n\n" + _FORM_SIGNATURE,
     ),
     MailKind.FORM_CHANGES_REQUESTED: (
-        "{{ form_title }}：{{ student_name }}的表單需要修改",
+        "{{ form_title }}：學校要求修改{{ student_name }}的表單",
         "{{ applicant_name }} 您好：\n\n"
         "{{ school_name }}審核您為 {{ student_name }} 填寫的「{{ form_title }}」後，"
         "請您修改：\n\n{{ comment }}\n\n"

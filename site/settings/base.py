@@ -111,6 +111,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Wagtail's workflow status says "12 分鐘之前" with humanize's naturaltime: its translations
+    # load only when the app is installed ("12 minutes ago" in a zh-Hant admin otherwise).
+    "django.contrib.humanize",
     "django.forms",
 ]
 # Widgets are rendered with the project's templates (the captcha widget is ours).
@@ -431,6 +434,10 @@ WAGTAIL_DATETIME_FORMAT = "Y-m-d H:i"
 # The admin calls no other site (and its policy, ADMIN_CSP, would refuse it): no Gravatar
 # pictures (they send a hash of each staff member's address), no check for Wagtail releases.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Wagtail's Draftail, named by its field's label (axe-core: an editable area needs a name).
+WAGTAILADMIN_RICH_TEXT_EDITORS = {
+    "default": {"WIDGET": "home.rich_text.LabelledDraftailRichTextArea"},
+}
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 

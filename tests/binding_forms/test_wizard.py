@@ -224,7 +224,7 @@ def test_changes_requested_then_resubmitted_into_the_same_workflow(
     task_state.task.specific.on_action(task_state, admin_user, "reject", comment="手機號碼有誤")
 
     status = parent_client.get(url(wizard, "done")).content.decode()
-    assert "需修改" in status and "手機號碼有誤" in status
+    assert "已要求修改" in status and "手機號碼有誤" in status
     form = parent_client.get(url(wizard, "applicants")).content.decode()
     assert 'value="0912123456"' in form  # starts from what was sent
 

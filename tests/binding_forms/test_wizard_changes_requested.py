@@ -39,8 +39,8 @@ def test_a_sign_in_lands_on_the_applicants_step_with_the_schools_comment(changes
 
     assert landing.redirect_chain[-1][0].endswith("/applicants/")
     html = landing.content.decode()
-    assert "需修改" in html and "學校說明： 手機號碼有誤，請更正" in html
-    assert "需修改" in progress(html) and "已設定" not in progress(html)
+    assert "已要求修改" in html and "學校說明： 手機號碼有誤，請更正" in html
+    assert "已要求修改" in progress(html) and "已設定" not in progress(html)
     assert "設定親子帳號成功!" not in html
 
 
@@ -52,7 +52,7 @@ def test_the_done_page_says_changes_requested_without_the_success_heading(
 
     assert "手機號碼有誤，請更正" in html and "修改後重新送出" in html
     assert 'class="success"' not in html and "設定親子帳號成功!" not in html
-    assert "需修改" in progress(html)
+    assert "已要求修改" in progress(html)
 
 
 @pytest.mark.django_db

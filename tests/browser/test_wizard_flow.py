@@ -210,7 +210,7 @@ def test_approved_then_the_parent_signs_in_with_the_parent_account(
 def test_the_school_asks_for_changes_and_the_parent_sees_it_on_signing_in(
     phone_without_javascript, inspector, live_server, captcha_test_mode
 ):
-    """Registrar's comment → the parent signs in and lands on 需修改 with it → edits and sends
+    """Registrar's comment → the parent signs in and lands on 已要求修改 with it → edits and sends
     again (the ID kept, shown masked) → the registrar approves → the parent sees 已核准."""
     from binding_forms.models import Application
     from tests.factories import registrar_user, submitted_application
@@ -233,9 +233,9 @@ def test_the_school_asks_for_changes_and_the_parent_sees_it_on_signing_in(
 
     page.wait_for_url("**/binding/applicants/")
     changes = page.locator(".notice-changes")
-    assert changes.get_by_role("heading", name="需修改").is_visible()
+    assert changes.get_by_role("heading", name="已要求修改").is_visible()
     assert "手機號碼有誤，請更正" in changes.inner_text()
-    assert "需修改" in page.locator(".wizard-progress").inner_text()
+    assert "已要求修改" in page.locator(".wizard-progress").inner_text()
     assert "設定親子帳號成功!" not in page.content()
     assert "A123456789" not in page.content()
     check(page, inspector)

@@ -87,7 +87,7 @@ def test_applications_in_review_and_sent_back_with_the_registrars_comment(
 
     section = html[html.index('id="applications-heading"') :]
     assert "陳小明" in section and "審核中" in section
-    assert "陳小美" in section and "需修改" in section and "手機號碼有誤，請更正" in section
+    assert "陳小美" in section and "已要求修改" in section and "手機號碼有誤，請更正" in section
     assert "王小強" not in html
     assert "A123456789" not in html
 

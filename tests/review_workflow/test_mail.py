@@ -312,7 +312,7 @@ def test_a_broken_template_in_the_database_never_undoes_an_approval(
     assert application.live and application.current_workflow_state is None
     mail = OutgoingMail.objects.get(kind=MailKind.APPROVED)
     assert mail.status == OutgoingMail.Status.SENT
-    assert mail.body.startswith("陳大名 您好：\n\n臺北市立松山國民小學已審核通過")
+    assert mail.body.startswith("陳大名 您好：\n\n臺北市立松山國民小學已核准")
     assert mail.template_error == "VariableDoesNotExist: foo"
     (sent,) = [m for m in django_mail.outbox if m.to == ["alle@schoolsoft.com.tw"]]
     assert sent.body == mail.body
@@ -396,7 +396,7 @@ def test_a_registrar_requesting_changes_mails_the_comment(
     with django_capture_on_commit_callbacks(execute=True):
         task_state.reject(user=registrar, comment="第二位申請人的手機號碼有誤，請更正。")
 
-    sent = [m for m in django_mail.outbox if "需要修改" in m.subject]
+    sent = [m for m in django_mail.outbox if "要求修改" in m.subject]
     assert sorted(m.to[0] for m in sent) == ["alle@schoolsoft.com.tw", "mei@example.com"]
     assert all("第二位申請人的手機號碼有誤，請更正。" in m.body for m in sent)
     assert all("/binding/" in m.body or "/bind/" in m.body for m in sent)
