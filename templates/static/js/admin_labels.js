@@ -12,3 +12,16 @@ document.addEventListener("DOMContentLoaded", () => {
 // refused, so the title box stays empty and required. (The multiple upload, which titles each
 // file by its name, leads to the upload form: home/wagtail_hooks.py.)
 document.addEventListener("wagtail:documents-upload", (event) => event.preventDefault());
+
+// Wagtail's tag field (jQuery tag-it, on the document upload form) types into an input of its
+// own, with no label: it is named after the field's label (axe-core "label").
+const labelTagInputs = () => {
+  document.querySelectorAll("input.ui-autocomplete-input:not([aria-label])").forEach((input) => {
+    const label = input.closest("[data-field-wrapper]")?.querySelector("label");
+    if (label) input.setAttribute("aria-label", label.textContent.trim());
+  });
+};
+new MutationObserver(labelTagInputs).observe(document.documentElement, {
+  childList: true,
+  subtree: true,
+});
