@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
+from binding_forms.binding.shown_choices import ShownChoices
 from binding_forms.languages import default_locale_id, in_active_language
 from binding_forms.models import Application, BindingWizardPage
 from binding_forms.reviewed_forms.models import SubmissionStatus
@@ -27,7 +28,7 @@ def parent_home(request):
     links = list(
         ParentStudentLink.objects.active()
         .filter(parent=request.user)
-        .select_related("student__school")
+        .select_related("student__school", "application")
         .order_by("created_at", "pk")
     )
     context = {
@@ -51,6 +52,7 @@ def children_with_forms(*, request, links: list[ParentStudentLink]) -> list[dict
         ).order_by("-created_at", "-pk")
         for submission in submissions.only("pk", "page_id", "student_id", "submitted_at", "live"):
             last.setdefault((submission.page_id, submission.student_id), submission)
+    shown = ShownChoices()
     children = []
     for link in links:
         student = link.student
@@ -58,6 +60,11 @@ def children_with_forms(*, request, links: list[ParentStudentLink]) -> list[dict
             {
                 "link": link,
                 "student": student,
+                # stored in zh-Hant; shown as the parent's language's wizard names it
+                "relationship": shown.relationship(
+                    link.relationship,
+                    page_id=link.application.page_id if link.application else None,
+                ),
                 "forms": [
                     _form_entry(request=request, form=form, last=last.get((form.pk, student.pk)))
                     for form in forms

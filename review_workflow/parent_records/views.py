@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from binding_forms.binding.shown_choices import ShownChoices
 from review_workflow.models import ParentStudentLink
 from review_workflow.parent_records.forms import (
     EmailChangeForm,
@@ -115,6 +116,16 @@ def parent_profile(request):
             messages.success(request, done)
             return redirect("parent_profile")
     user = request.user
+    links = list(
+        ParentStudentLink.objects.of_parent(user)
+        .select_related("student__school", "application")
+        .order_by("created_at", "pk")
+    )
+    shown = ShownChoices()
+    for link in links:  # stored in zh-Hant; shown as the parent's language's wizard names it
+        link.relationship_shown = shown.relationship(
+            link.relationship, page_id=link.application.page_id if link.application else None
+        )
     return TemplateResponse(
         request,
         "review_workflow/parent_records/profile.html",
@@ -124,9 +135,7 @@ def parent_profile(request):
             "account": user.parent_account,
             "pending_email": parent_email_pending(user=user),
             "sign_ins": sign_ins_recent(user=user),
-            "links": ParentStudentLink.objects.of_parent(user)
-            .select_related("student__school")
-            .order_by("created_at", "pk"),
+            "links": links,
         },
     )
 
@@ -175,4 +184,8 @@ def parent_data(request):
         stamp = timezone.localdate().isoformat()
         response["Content-Disposition"] = f'attachment; filename="my-data-{stamp}.json"'
         return response
+    # The JSON keeps the stored (zh-Hant) labels; the page shows the parent's language's.
+    shown = ShownChoices()
+    for row in [*data["children"], *data["applications"]]:
+        row["relationship_shown"] = shown.relationship(row["relationship"])
     return TemplateResponse(request, "review_workflow/parent_records/data.html", {"data": data})

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from binding_forms.models import Applicant
 from review_workflow.models import OutgoingMail, ParentStudentLink, SchoolFormSubmission
@@ -17,6 +18,19 @@ from review_workflow.services.profile import sign_ins_recent
 def _at(value):
     """Local time (Asia/Taipei): what the parent reads; JSON-encoded by ``DjangoJSONEncoder``."""
     return timezone.localtime(value) if value else None
+
+
+def _id_number_held(row) -> str:
+    """The mask of the ID number kept, or, once retention dropped the encrypted copy, what is
+    kept instead: a keyed digest, which matches the same number again but cannot give it back.
+    An empty field would read as "no ID given"."""
+    if row.id_number_encrypted:
+        return row.id_number_masked
+    if row.id_number_digest:
+        return gettext(
+            "Not kept: only a matching code is kept, from which the number cannot be recovered."
+        )
+    return ""
 
 
 def parent_data_export(*, user) -> dict[str, Any]:
@@ -53,7 +67,7 @@ def parent_data_export(*, user) -> dict[str, Any]:
         "parent_account": None
         if account is None
         else {
-            "id_number": account.id_number_masked,
+            "id_number": _id_number_held(account),
             "mobile": account.mobile,
             "created": _at(account.created_at),
         },
@@ -78,7 +92,7 @@ def parent_data_export(*, user) -> dict[str, Any]:
                 "position": applicant.position,
                 "name": applicant.name,
                 "relationship": applicant.relationship,
-                "id_number": applicant.id_number_masked,
+                "id_number": _id_number_held(applicant),
                 "mobile": applicant.mobile,
                 "email": applicant.email,
                 "email_verified": _at(applicant.email_verified_at),

@@ -391,3 +391,20 @@ def test_data_export_names_the_applications_of_the_parent(client, dad, songshan)
     data = json.loads(client.get("/me/data/", {"format": "json"}).content)
     assert [row["email"] for row in data["applications"]] == ["other@example.com"]
     assert data["applications"][0]["id_number"] == "A12****789"
+
+
+@pytest.mark.django_db
+def test_after_retention_the_export_says_only_a_matching_code_is_kept(client, dad, xiaohua_link):
+    from review_workflow.services.retention import retention_run
+
+    # Dad has a password of his own: the first password (the ID's last six digits) is never
+    # read again, so retention drops the encrypted copy and keeps the keyed digest.
+    assert retention_run().parent_account_ids_dropped == 1
+    client.force_login(dad)
+
+    kept = "已不保存：僅保留無法還原號碼的比對碼。"
+    data = json.loads(client.get("/me/data/", {"format": "json"}).content)
+    assert data["parent_account"]["id_number"] == kept
+    page = client.get("/me/data/").content.decode()
+    assert kept in page
+    assert dad.parent_account.id_number_digest not in page
