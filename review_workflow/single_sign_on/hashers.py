@@ -9,7 +9,7 @@ requests a second). The admin's form refuses short or repetitive secrets
 
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
-CLIENT_SECRET_HASHER = "pbkdf2_sha256_client_secret"
+CLIENT_SECRET_HASHER = "pbkdf2_sha256_client_secret"  # noqa: S105 (a hasher's name)
 
 
 class ClientSecretHasher(PBKDF2PasswordHasher):

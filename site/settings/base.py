@@ -454,7 +454,7 @@ def env_pem(name: str) -> str:
 OAUTH2_PROVIDER_APPLICATION_MODEL = "single_sign_on.ServiceApplication"
 # Client secrets are long random machine secrets: a fast salted hash, not the password hasher
 # (review_workflow/single_sign_on/hashers.py). Django's password hashers stay first and default.
-CLIENT_SECRET_HASHER_CLASS = "review_workflow.single_sign_on.hashers.ClientSecretHasher"
+CLIENT_SECRET_HASHER_CLASS = "review_workflow.single_sign_on.hashers.ClientSecretHasher"  # noqa: S105
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
