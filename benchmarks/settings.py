@@ -28,9 +28,10 @@ CSRF_COOKIE_SECURE = False
 # Only the set-up hashes passwords (a few thousand student accounts); no measured request does,
 # since the clients' sessions are created directly. PBKDF2 would make the set-up take minutes.
 # benchmarks/sso.py keeps production's hashers (BENCH_PRODUCTION_HASHERS): the token endpoint
-# checks the service's client secret with one on every request.
+# checks the service's client secret with one on every request. Client secrets keep their own
+# hasher either way (production's, single_sign_on.hashers).
 if not os.environ.get("BENCH_PRODUCTION_HASHERS"):
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", CLIENT_SECRET_HASHER_CLASS]  # noqa: F405
 
 # benchmarks/sso.py mints its authorization codes before the rounds: they live longer than
 # production's minute (BENCH_SSO_CODE_SECONDS); nothing measured depends on it.

@@ -25,7 +25,7 @@ CAPTCHA_TEST_MODE = True
 # --fast-hashing (CI's short run): the real hasher costs most of a parent's CPU (two password
 # changes each); the figures in RESULTS.md are measured with it.
 if os.environ.get("LOAD_FAST_HASHING"):
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", CLIENT_SECRET_HASHER_CLASS]  # noqa: F405
 
 # Mail: a real SMTP server when LOAD_SMTP_PORT is set (the mail-provider fault), else one file per
 # message in LOAD_MAIL_DIR (Django's file backend, a file per connection: benchmarks/load/mail.py),

@@ -452,8 +452,20 @@ def env_pem(name: str) -> str:
 
 
 OAUTH2_PROVIDER_APPLICATION_MODEL = "single_sign_on.ServiceApplication"
+# Client secrets are long random machine secrets: a fast salted hash, not the password hasher
+# (review_workflow/single_sign_on/hashers.py). Django's password hashers stay first and default.
+CLIENT_SECRET_HASHER_CLASS = "review_workflow.single_sign_on.hashers.ClientSecretHasher"  # noqa: S105
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    CLIENT_SECRET_HASHER_CLASS,
+]
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
+    "CLIENT_SECRET_HASHER": "pbkdf2_sha256_client_secret",  # hashers.ClientSecretHasher
     "OIDC_RSA_PRIVATE_KEY": env_pem("OIDC_RSA_PRIVATE_KEY"),
     "OIDC_RSA_PRIVATE_KEYS_INACTIVE": [
         key for key in [env_pem("OIDC_RSA_PRIVATE_KEY_PREVIOUS")] if key

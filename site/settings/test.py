@@ -9,7 +9,11 @@ PERSONAL_DATA_KEY = "test-only-personal-data-key"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 DEBUG = False
 
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    CLIENT_SECRET_HASHER_CLASS,  # noqa: F405  (services' secrets: the hasher production uses)
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # secrets hashed before it
+]
 MAIL_BACKEND = "anymail.backends.test.EmailBackend"
 if django.VERSION >= (6, 1):
     MAILERS = {"default": {"BACKEND": MAIL_BACKEND}}

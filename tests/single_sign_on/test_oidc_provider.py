@@ -402,3 +402,27 @@ def test_logout_returns_to_registered_addresses_only(client, parent, pay):
     )
     assert response.status_code == 400 and "evil.example" not in response.get("Location", "")
     assert client.session.get("_auth_user_id") == str(parent.pk)
+
+
+# Queries of one request from a service (no session cookie); a rise is a regression.
+TOKEN_QUERIES = 22
+USERINFO_QUERIES = 3
+
+
+def test_a_services_token_and_userinfo_requests_run_a_fixed_number_of_queries(
+    client, parent, pay, django_assert_num_queries
+):
+    """A service calls without the parent's session: what its requests cost in queries, pinned
+    (token: django-oauth-toolkit reads the grant five times, the claims two, the writes in
+    savepoints; userinfo: the token, the subject and the children)."""
+    from django.test import Client
+
+    code, verifier = sign_in_with_consent(client, parent)
+    exchange(Client(), code, verifier)  # the identifiers are created once
+    code, verifier = sign_in_with_consent(client, parent)
+    service_side = Client()
+    with django_assert_num_queries(TOKEN_QUERIES):
+        tokens = exchange(service_side, code, verifier).json()
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {tokens['access_token']}"}
+    with django_assert_num_queries(USERINFO_QUERIES):
+        assert len(service_side.get("/oauth/userinfo/", **bearer).json()["children"]) == 1

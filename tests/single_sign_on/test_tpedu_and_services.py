@@ -259,7 +259,7 @@ def test_an_administrator_registers_a_service(client, django_user_model, setting
         {
             "name": "學生午餐系統",
             "client_id": "lunch",
-            "client_secret": "lunch-secret-shown-once",
+            "client_secret": "Zq7-vN2pXw4Lr9Tk3Hb8Yc6Md1Fg5Js0Ea",
             "client_type": "confidential",
             "redirect_uris": "https://lunch.example.tp.edu.tw/cb",
             "post_logout_redirect_uris": "https://lunch.example.tp.edu.tw/",
@@ -273,7 +273,7 @@ def test_an_administrator_registers_a_service(client, django_user_model, setting
     lunch = get_application_model().objects.get(client_id="lunch")
     assert lunch.allowed_scopes == ["openid", "profile", "me"]
     assert lunch.algorithm == "RS256" and lunch.authorization_grant_type == "authorization-code"
-    assert lunch.client_secret != "lunch-secret-shown-once"  # kept hashed
+    assert lunch.client_secret != "Zq7-vN2pXw4Lr9Tk3Hb8Yc6Md1Fg5Js0Ea"  # kept hashed
 
 
 def test_idno_is_never_offered(client):
