@@ -41,6 +41,7 @@ from benchmarks.harness import (  # noqa: E402
 )
 
 BENCH_DATABASE = "portal_listing_bench"
+SLOW_PAGE = 1.0  # seconds: a page slower than this shows the plan of its slowest query
 ADDRESSES = {
     "list": "/admin/applications/",
     "list, in review": "/admin/applications/?review_status=in_review",
@@ -56,6 +57,9 @@ def main() -> int:
     parser.add_argument("--applications", type=int, default=10_000)
     parser.add_argument("--first", type=int, default=100)
     parser.add_argument("--seed", type=int, default=20240901)
+    parser.add_argument(
+        "--explain", action="store_true", help="EXPLAIN ANALYZE each page's slowest query"
+    )
     args = parser.parse_args()
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the clean-up runs on kill too
@@ -131,9 +135,7 @@ def _run(args) -> int:
             for _ in range(5):
                 queries = []
                 began = time.perf_counter()
-                with connection.execute_wrapper(
-                    lambda execute, *params, queries=queries: queries.append(1) or execute(*params)
-                ):
+                with connection.execute_wrapper(_timed(queries)):
                     response = browser.get(address)
                 times.append(time.perf_counter() - began)
                 counts.add(len(queries))
@@ -147,6 +149,8 @@ def _run(args) -> int:
                 f"{figures[what][1] * 1000:6.0f} ms",
                 flush=True,
             )
+            if figures[what][1] > SLOW_PAGE or args.explain:
+                _explain_slowest(connection, queries)
         return figures
 
     small = argparse.Namespace(applications=args.first, seed=args.seed)
@@ -189,6 +193,27 @@ def _run(args) -> int:
     return 0 if verdict == "PASS" else 1
 
 
+def _timed(queries: list):
+    """An execute wrapper that keeps each query's SQL, parameters and seconds."""
+
+    def wrapper(execute, sql, params, many, context):
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            queries.append((time.perf_counter() - began, sql, params))
+
+    return wrapper
+
+
+def _explain_slowest(connection, queries) -> None:
+    seconds, sql, params = max(queries, key=lambda query: query[0])
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN ANALYZE " + sql, params)
+        plan = "\n".join(f"      {row[0]}" for row in cursor.fetchall())
+    print(f"    its slowest query ({seconds * 1000:.0f} ms):\n{plan}", flush=True)
+
+
 class _PageError(Exception):
     """A page did not answer as a registrar's listing should."""
 
@@ -203,7 +228,8 @@ def _copies_read_as_real(browser, school, templates, last_index: int) -> None:
     shown = ("review_status", "registry_match", "has_applicants", "unknown_applicant")
     shown += ("sibling_link", "contact_reused", "applicant_count", "live")
     rows = with_review_data(Application.objects.filter(student__school=school))
-    real = {row["applicant_count"]: row for row in rows.filter(pk__in=[t.pk for t in templates]).values(*shown)}
+    real_rows = rows.filter(pk__in=[template.pk for template in templates]).values(*shown)
+    real = {row["applicant_count"]: row for row in real_rows}
     copy = rows.filter(student__student_number=f"113{last_index:04d}").values(*shown).get()
     if copy != real[copy["applicant_count"]]:
         raise _PageError(f"a copy reads {copy}, a real one {real[copy['applicant_count']]}")
