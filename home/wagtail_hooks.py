@@ -4,10 +4,18 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from wagtail import hooks
+from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from home.models import PortalService
+
+
+class YesNoColumn(Column):
+    """是 / 否 in words: Wagtail's BooleanColumn titles its icons with a raw True / False."""
+
+    def get_value(self, instance):
+        return _("Yes") if super().get_value(instance) else _("No")
 
 
 class PortalServiceViewSet(SnippetViewSet):
@@ -18,7 +26,12 @@ class PortalServiceViewSet(SnippetViewSet):
     menu_label = _("Services for parents")
     menu_order = 410
     add_to_admin_menu = True
-    list_display = ["name", "link", "signs_in_through_portal"]
+    list_display = [
+        "name",
+        "link",
+        # 是/否 marks, not a raw True/False (issue 13: no English in the zh-Hant admin).
+        YesNoColumn("signs_in_through_portal", label=_("signs in through the portal")),
+    ]
     copy_view_enabled = False
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 import django
+from django.utils.translation import gettext_lazy
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -316,7 +317,11 @@ LANGUAGES = [
 # the same address serves it when English is chosen, the zh-Hant page where there is none yet.
 # No language prefix in URLs: the language is the visitor's choice (cookie), as above.
 WAGTAIL_I18N_ENABLED = True
-WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
+# Named in the admin's language (the Translate screen, the locale menus), not in their own.
+WAGTAIL_CONTENT_LANGUAGES = [
+    ("zh-hant", gettext_lazy("Traditional Chinese")),
+    ("en", gettext_lazy("English")),
+]
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Taipei"
