@@ -113,7 +113,8 @@ ALLOWED = re.compile(
     r"|(?<![A-Za-z])(?:"
     r"P\d+|\d+(?:\.\d+)?\s?(?:MB|KB|GB|B|px)"  # student accounts, sizes
     r"|[a-z_]+\.[a-z_]+"  # a model's code (app_label.model), as Wagtail's reports show it
-    r"|Wagtail|XLSX|CSV|PDF|JPE?G|PNG|GIF|WEBP|WebP|AVIF|SVG|UTF-8|Big5|QR(?: [Cc]ode)?|ID|URL|RSS|Atom|HTML"
+    r"|Wagtail|XLSX|CSV|PDF|JPE?G|PNG|GIF|WEBP|WebP|AVIF|SVG|UTF-8|Big5|QR(?: [Cc]ode)?|ID|URL"
+    r"|RSS|Atom|HTML"
     r"|SSO|OpenID|Connect|OAuth|OTP|TOTP|Google|Microsoft|Authenticator|FreeOTP|Enter|Tab|Esc"
     r"|UTC|GMT|A4"
     r")(?![A-Za-z])"
