@@ -6,6 +6,18 @@ from home.models import HomePage
 from tests.factories import registrar_user, school
 
 
+def pytest_collection_modifyitems(items):
+    """Every test in real transactions keeps the migrated rows (``migrated_rows_kept``): the
+    first one to run takes their copy. A transactional test without it, run first, would empty
+    the tables before the copy is taken (PostgreSQL then also renumbers the content types that
+    post_migrate makes again), and every later live-server or concurrency test would meet an
+    empty site."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and marker.kwargs.get("transaction"):
+            item.fixturenames.append("migrated_rows_kept")
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
