@@ -391,6 +391,8 @@ def test_my_data_says_no_id_number_is_held_once_dropped(client):
     retention_run()
     client.force_login(parent)
     data = client.get("/me/data/", {"format": "json"}).json()
-    assert data["parent_account"]["id_number"] == ""
+    # Not an empty field: what the portal holds instead (only the matching code, no number).
+    assert data["parent_account"]["id_number"] == "已不保存：僅保留無法還原號碼的比對碼。"
     page = client.get("/me/data/").content.decode()
     assert "A12****789" not in page and FATHER_ID not in page
+    assert "已不保存：僅保留無法還原號碼的比對碼。" in page
