@@ -97,6 +97,9 @@ def test_the_registrar_sees_only_the_exceptions_and_approves_one(
     if not approve.is_visible():  # under the action menu's "more" toggle
         page.locator("footer [data-w-dropdown-target='toggle']").first.click()
     approve.click()
+    # The answer to the approval (its message), before anything else: a navigation started
+    # while the approval's own request is still under way raced it (seen once in CI).
+    expect(page.locator(".messages")).to_contain_text("已核准", timeout=30_000)
     page.wait_for_load_state("networkidle")
 
     assert ParentStudentLink.objects.filter(student=feng).get().approved_by.username == (
