@@ -24,13 +24,9 @@ import argparse
 import datetime
 import json
 import os
-import re
-import shutil
-import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -39,10 +35,13 @@ sys.path.insert(0, str(PROJECT_ROOT))  # run as a script: the project and benchm
 from benchmarks.harness import (  # noqa: E402
     Load,
     Result,
+    add_database_arguments,
+    add_load_arguments,
     alternate,
-    create_database,
     others_cpu_share,
+    parse_load_arguments,
     production_environment,
+    run_on_throwaway_database,
     start_server,
 )
 
@@ -58,42 +57,22 @@ def main() -> int:
         print(json.dumps(_count_queries_here()))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--database-name", default=BENCH_DATABASE, type=_database_name)
+    add_database_arguments(parser, BENCH_DATABASE)
     parser.add_argument(
         "--redis-url", default="", help="page cache and sessions in Redis (REDIS_URL)"
     )
-    parser.add_argument("--duration", type=float, default=10.0, help="measured seconds a round")
-    parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds before")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--connections", type=int, default=8, help="concurrent client threads")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--worker-class", default="sync", choices=("sync", "gthread"))
-    parser.add_argument("--threads", type=int, default=1)
-    args = parser.parse_args()
-    if args.worker_class == "sync":
-        args.threads = 1
+    add_load_arguments(parser)
+    args = parse_load_arguments(parser)
 
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the clean-up runs on kill too
-    scratch = Path(tempfile.mkdtemp(prefix="cached-home-bench-"))
-    env = production_environment(args.database_url, args.database_name, scratch)
-    if args.redis_url:
-        env["REDIS_URL"] = args.redis_url
-    os.environ.update(env)
-    try:
-        drop_database = create_database(args.database_url, args.database_name)
-        try:
-            return _run(args, env, scratch)
-        finally:
-            drop_database()
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    def environment(scratch: Path) -> dict[str, str]:
+        env = production_environment(args.database_url, args.database_name, scratch)
+        if args.redis_url:
+            env["REDIS_URL"] = args.redis_url
+        return env
 
-
-def _database_name(value: str) -> str:
-    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", value):
-        raise argparse.ArgumentTypeError("lower-case letters, digits and _ only")
-    return value
+    return run_on_throwaway_database(
+        args, "cached-home-bench-", environment, lambda env, scratch: _run(args, env, scratch)
+    )
 
 
 def _build() -> None:

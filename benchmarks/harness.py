@@ -5,13 +5,18 @@ closed-loop HTTP client that loads it (Python threads, one ``http.client`` conne
 One client for every benchmark, so their ratios compare like with like.
 """
 
+import argparse
 import http.client
 import os
+import re
 import secrets
+import shutil
+import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -49,6 +54,69 @@ def production_environment(server_url: str, name: str, scratch: Path) -> dict[st
         "LOG_LEVEL": "WARNING",
         "PYTHONWARNINGS": "ignore",  # Django 6.1's mail deprecation notices, once per process
     }
+
+
+def database_name(value: str) -> str:
+    """An argparse type: a throwaway database's name, safe to put in DROP/CREATE DATABASE."""
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", value):
+        raise argparse.ArgumentTypeError("lower-case letters, digits and _ only")
+    return value
+
+
+def add_database_arguments(parser: argparse.ArgumentParser, default_name: str) -> None:
+    parser.add_argument(
+        "--database-url",
+        default="postgres://postgres@127.0.0.1:5432/postgres",
+        help="a PostgreSQL server; the benchmark's database is created there, dropped afterwards",
+    )
+    parser.add_argument(
+        "--database-name",
+        default=default_name,
+        type=database_name,
+        help="the throwaway database's name (give each concurrent run its own; default: "
+        f"{default_name})",
+    )
+
+
+def add_load_arguments(parser: argparse.ArgumentParser, *, rounds_help: str = "") -> None:
+    """The client's rounds and the gunicorn server's workers, alike for every ratio."""
+    parser.add_argument("--duration", type=float, default=10.0, help="measured seconds a round")
+    parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds before")
+    parser.add_argument("--rounds", type=int, default=3, help=rounds_help or None)
+    parser.add_argument("--connections", type=int, default=8, help="concurrent client threads")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--worker-class", default="sync", choices=("sync", "gthread"))
+    parser.add_argument("--threads", type=int, default=1, help="threads of a gthread worker")
+
+
+def parse_load_arguments(parser: argparse.ArgumentParser) -> argparse.Namespace:
+    args = parser.parse_args()
+    if args.worker_class == "sync":
+        args.threads = 1
+    return args
+
+
+def run_on_throwaway_database(
+    args: argparse.Namespace,
+    prefix: str,
+    environment: Callable[[Path], dict[str, str]],
+    run: Callable[[dict[str, str], Path], int],
+) -> int:
+    """``run(env, scratch)`` with a scratch folder, the environment ``environment(scratch)``
+    (also set in this process, for its own ``django.setup()``) and a fresh database named by
+    ``args``; the folder and the database are gone afterwards, on SIGTERM too."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the clean-up runs on kill too
+    scratch = Path(tempfile.mkdtemp(prefix=prefix))
+    env = environment(scratch)
+    os.environ.update(env)
+    try:
+        drop_database = create_database(args.database_url, args.database_name)
+        try:
+            return run(env, scratch)
+        finally:
+            drop_database()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def create_database(server_url: str, name: str):

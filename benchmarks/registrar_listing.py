@@ -21,13 +21,8 @@ applications, or shows a copy unlike a real one.
 """
 
 import argparse
-import os
-import re
-import shutil
-import signal
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -35,8 +30,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))  # run as a script: the project and benchmarks.harness
 
 from benchmarks.harness import (  # noqa: E402
-    create_database,
+    add_database_arguments,
     production_environment,
+    run_on_throwaway_database,
     since,
 )
 
@@ -52,8 +48,7 @@ ADDRESSES = {
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--database-name", default=BENCH_DATABASE, type=_database_name)
+    add_database_arguments(parser, BENCH_DATABASE)
     parser.add_argument("--applications", type=int, default=10_000)
     parser.add_argument("--first", type=int, default=100)
     parser.add_argument("--seed", type=int, default=20240901)
@@ -62,27 +57,15 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the clean-up runs on kill too
-    scratch = Path(tempfile.mkdtemp(prefix="listing-bench-"))
-    env = {
-        **production_environment(args.database_url, args.database_name, scratch),
-        "TASK_BACKEND": "django_tasks_db.DatabaseBackend",
-    }
-    os.environ.update(env)
-    try:
-        drop_database = create_database(args.database_url, args.database_name)
-        try:
-            return _run(args)
-        finally:
-            drop_database()
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    def environment(scratch: Path) -> dict[str, str]:
+        return {
+            **production_environment(args.database_url, args.database_name, scratch),
+            "TASK_BACKEND": "django_tasks_db.DatabaseBackend",
+        }
 
-
-def _database_name(value: str) -> str:
-    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", value):
-        raise argparse.ArgumentTypeError("lower-case letters, digits and _ only")
-    return value
+    return run_on_throwaway_database(
+        args, "listing-bench-", environment, lambda _env, _scratch: _run(args)
+    )
 
 
 def _run(args) -> int:

@@ -25,13 +25,9 @@ import argparse
 import base64
 import hashlib
 import os
-import re
 import secrets
-import shutil
-import signal
 import statistics
 import sys
-import tempfile
 import threading
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -42,10 +38,13 @@ sys.path.insert(0, str(PROJECT_ROOT))  # run as a script: the project and benchm
 from benchmarks.harness import (  # noqa: E402
     Load,
     Result,
+    add_database_arguments,
+    add_load_arguments,
     alternate,
-    create_database,
     others_cpu_share,
+    parse_load_arguments,
     production_environment,
+    run_on_throwaway_database,
     since,
     start_server,
 )
@@ -62,45 +61,24 @@ SCOPE = "openid profile email children"
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--database-name", default=BENCH_DATABASE, type=_database_name)
-    parser.add_argument("--duration", type=float, default=10.0, help="measured seconds a round")
-    parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds before")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--connections", type=int, default=8, help="concurrent client threads")
+    add_database_arguments(parser, BENCH_DATABASE)
+    add_load_arguments(parser)
     parser.add_argument(
         "--codes", type=int, default=2500, help="authorization codes minted (one token POST each)"
     )
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--worker-class", default="sync", choices=("sync", "gthread"))
-    parser.add_argument("--threads", type=int, default=1)
-    args = parser.parse_args()
-    if args.worker_class == "sync":
-        args.threads = 1
+    args = parse_load_arguments(parser)
 
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the clean-up runs on kill too
-    scratch = Path(tempfile.mkdtemp(prefix="sso-bench-"))
-    env = {
-        **production_environment(args.database_url, args.database_name, scratch),
-        "BENCH_PRODUCTION_HASHERS": "1",
-        "BENCH_SSO_CODE_SECONDS": "3600",
-        "OIDC_ACCESS_TOKEN_SECONDS": "3600",
-    }
-    os.environ.update(env)
-    try:
-        drop_database = create_database(args.database_url, args.database_name)
-        try:
-            return _run(args, env, scratch)
-        finally:
-            drop_database()
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    def environment(scratch: Path) -> dict[str, str]:
+        return {
+            **production_environment(args.database_url, args.database_name, scratch),
+            "BENCH_PRODUCTION_HASHERS": "1",
+            "BENCH_SSO_CODE_SECONDS": "3600",
+            "OIDC_ACCESS_TOKEN_SECONDS": "3600",
+        }
 
-
-def _database_name(value: str) -> str:
-    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", value):
-        raise argparse.ArgumentTypeError("lower-case letters, digits and _ only")
-    return value
+    return run_on_throwaway_database(
+        args, "sso-bench-", environment, lambda env, scratch: _run(args, env, scratch)
+    )
 
 
 def _pkce() -> tuple[str, str]:

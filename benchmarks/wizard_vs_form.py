@@ -57,12 +57,9 @@ import importlib.util
 import json
 import os
 import re
-import shutil
-import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -76,11 +73,14 @@ sys.path.insert(0, str(PROJECT_ROOT))  # run as a script: the project and benchm
 from benchmarks.harness import (  # noqa: E402
     Load,
     Result,
+    add_database_arguments,
+    add_load_arguments,
     alternate,
-    create_database,
     expect,
     others_cpu_share,
+    parse_load_arguments,
     production_environment,
+    run_on_throwaway_database,
     since,
     start_server,
 )
@@ -131,22 +131,8 @@ def main() -> int:
         print(json.dumps(_count_queries_here(json.loads(sys.argv[2]))))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--database-url",
-        default="postgres://postgres@127.0.0.1:5432/postgres",
-        help="a PostgreSQL server; the benchmark's database is created there, dropped afterwards",
-    )
-    parser.add_argument(
-        "--database-name",
-        default=BENCH_DATABASE,
-        type=_database_name,
-        help="the throwaway database's name (give each concurrent run its own; default: "
-        f"{BENCH_DATABASE})",
-    )
-    parser.add_argument("--duration", type=float, default=10.0, help="measured seconds a round")
-    parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds before")
-    parser.add_argument("--rounds", type=int, default=3, help="alternations of the two pages")
-    parser.add_argument("--connections", type=int, default=8, help="concurrent client threads")
+    add_database_arguments(parser, BENCH_DATABASE)
+    add_load_arguments(parser, rounds_help="alternations of the two pages")
     parser.add_argument(
         "--students",
         type=int,
@@ -154,9 +140,6 @@ def main() -> int:
         help="pre-walked students for each final-POST measurement (one POST each; at 250 POSTs "
         "a second the default rounds need about 9,000)",
     )
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--worker-class", default="sync", choices=("sync", "gthread"))
-    parser.add_argument("--threads", type=int, default=1, help="threads of a gthread worker")
     parser.add_argument(
         "--no-workflow",
         action="store_true",
@@ -174,31 +157,17 @@ def main() -> int:
         default=300.0,
         help="seconds one db_worker may take to run the queued review starts (0: skip)",
     )
-    args = parser.parse_args()
-    if args.worker_class == "sync":
-        args.threads = 1
+    args = parse_load_arguments(parser)
 
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the clean-up runs on kill too
-    sys.path.insert(0, str(PROJECT_ROOT))
-    scratch = Path(tempfile.mkdtemp(prefix="wizard-bench-"))
-    env = _environment(args.database_url, args.database_name, scratch)
-    if args.no_route_memory:
-        env["BENCH_NO_ROUTE_MEMORY"] = "1"
-    os.environ.update(env)
-    try:
-        drop_database = create_database(args.database_url, args.database_name)
-        try:
-            return _run(args, env, scratch)
-        finally:
-            drop_database()
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    def environment(scratch: Path) -> dict[str, str]:
+        env = _environment(args.database_url, args.database_name, scratch)
+        if args.no_route_memory:
+            env["BENCH_NO_ROUTE_MEMORY"] = "1"
+        return env
 
-
-def _database_name(value: str) -> str:
-    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", value):
-        raise argparse.ArgumentTypeError("lower-case letters, digits and _ only")
-    return value
+    return run_on_throwaway_database(
+        args, "wizard-bench-", environment, lambda env, scratch: _run(args, env, scratch)
+    )
 
 
 def _environment(server_url: str, name: str, scratch: Path) -> dict[str, str]:

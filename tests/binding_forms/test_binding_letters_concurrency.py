@@ -2,10 +2,10 @@
 through the real views on a real PostgreSQL: the letter is used (and logged) once, both
 sign-ins answer as a sign-in does, and two prints leave each student one letter that works."""
 
-import threading
+from functools import partial
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -13,6 +13,7 @@ from binding_forms.letters.services import letters_issue
 from binding_forms.models import BindingLetter
 from review_workflow.models import SchoolLogEntry
 from tests.binding_forms.test_signin import solve_captcha
+from tests.concurrency import at_once
 from tests.factories import admin_login, student
 
 pytestmark = [
@@ -25,32 +26,6 @@ pytestmark = [
 ]
 
 
-def at_once(requests) -> list:
-    """Send each (client, path, data) POST from its own thread, all released together."""
-    start = threading.Barrier(len(requests))
-    answers, errors = [None] * len(requests), []
-
-    def send(index, client, path, data):
-        try:
-            start.wait()
-            answers[index] = client.post(path, data)
-        except Exception as error:  # noqa: BLE001 (reported below)
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [
-        threading.Thread(target=send, args=(index, *request))
-        for index, request in enumerate(requests)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
-    return answers
-
-
 def test_two_sign_ins_with_one_letter_use_it_once(songshan, registrar):
     pupil = student(school=songshan)
     code = letters_issue(students=[pupil], printed_by=registrar)[0].code
@@ -61,7 +36,7 @@ def test_two_sign_ins_with_one_letter_use_it_once(songshan, registrar):
         client.get(path)
         requests.append((client, path, {"password": "A234567893", **solve_captcha(client, path)}))
 
-    answers = at_once(requests)
+    answers = at_once(*(partial(client.post, path, data) for client, path, data in requests))
 
     assert [answer.status_code for answer in answers] == [302, 302]
     assert all(answer["Location"].startswith("/signin/password/") for answer in answers)
@@ -80,7 +55,7 @@ def test_two_prints_of_a_class_at_once_leave_one_working_letter_each(songshan, r
     for client in clients:
         admin_login(client, registrar)
 
-    answers = at_once([(client, path, {"students": "all"}) for client in clients])
+    answers = at_once(*(partial(client.post, path, {"students": "all"}) for client in clients))
 
     assert [answer["Content-Type"] for answer in answers] == ["application/pdf"] * 2
     letters = BindingLetter.objects.all()

@@ -1,14 +1,13 @@
 """Two tabs or a double click sending 確認送出 at the same moment, on a real PostgreSQL."""
 
-import threading
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection, connections
+from django.db import connection
 from wagtail.models import WorkflowState
 
 from binding_forms.binding import services
 from binding_forms.models import Applicant, Application, ApplicationType
+from tests.concurrency import at_once
 from tests.factories import school, student
 
 pytestmark = [
@@ -38,30 +37,17 @@ def test_simultaneous_submissions_make_one_application_and_one_review():
     services.application_confirm_student(application=application)
     Application.objects.filter(pk=application.pk).update(consent="agreed")
     one_applicant = ApplicationType(label="一位申請帳號", applicant_count=1)
-    start = threading.Barrier(4)
-    errors = []
 
     def submit():
-        try:
-            start.wait()
-            services.application_submit(
-                application=Application.objects.get(pk=application.pk),
-                application_type=one_applicant,
-                applicants=[FATHER],
-                user=user,
-            )
-        except Exception as error:  # noqa: BLE001 (reported below)
-            errors.append(error)
-        finally:
-            connections.close_all()
+        services.application_submit(
+            application=Application.objects.get(pk=application.pk),
+            application_type=one_applicant,
+            applicants=[FATHER],
+            user=user,
+        )
 
-    threads = [threading.Thread(target=submit) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    at_once(submit, submit, submit, submit)
 
-    assert errors == []
     assert Application.objects.count() == 1
     assert Applicant.objects.count() == 1
     assert WorkflowState.objects.filter(status="in_progress").count() == 1

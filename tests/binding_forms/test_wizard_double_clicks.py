@@ -3,12 +3,11 @@ a second tab) through the real views on a real PostgreSQL: the second answer is 
 state the first left, nothing happens twice, no code is accepted twice or lost."""
 
 import re
-import threading
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django_otp.plugins.otp_email.models import EmailDevice
 from wagtail.models import WorkflowState
@@ -16,6 +15,7 @@ from wagtail.models import WorkflowState
 from binding_forms.accounts.sign_in_name import student_username
 from binding_forms.models import Applicant, Application
 from tests.binding_forms.test_wizard import applicants_post, url, walk_to_applicants
+from tests.concurrency import at_once
 from tests.factories import FATHER, MOTHER, school, student
 
 pytestmark = [
@@ -48,27 +48,13 @@ def parent_client():
 
 def twice(client, path, data) -> list:
     """POST ``data`` to ``path`` from two threads at once, in the same session (one browser)."""
-    start = threading.Barrier(2)
-    answers, errors = [None, None], []
 
-    def send(index):
+    def send():
         other = Client()
         other.cookies = client.cookies
-        try:
-            start.wait()
-            answers[index] = other.post(path, data)
-        except Exception as error:  # noqa: BLE001 (reported below)
-            errors.append(error)
-        finally:
-            connections.close_all()
+        return other.post(path, data)
 
-    threads = [threading.Thread(target=send, args=(index,)) for index in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
-    return answers
+    return at_once(send, send)
 
 
 def codes() -> dict:

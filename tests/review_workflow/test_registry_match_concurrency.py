@@ -1,10 +1,8 @@
 """The review start job run twice at the same moment (a worker and its retry, two workers) on a
 real PostgreSQL: the registry match approves once — one workflow, one link, one approval mail."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from wagtail.models import WorkflowState
 
 from binding_forms.identity.personal_data import encrypt, id_number_digest
@@ -12,6 +10,7 @@ from binding_forms.models import Application, RegistryGuardian
 from binding_forms.reviewed_forms.tasks import submission_review_start_task
 from review_workflow.models import OutgoingMail, ParentStudentLink, RegistryMatchTaskState
 from review_workflow.services.registry_match import registry_match_step_add
+from tests.concurrency import at_once
 from tests.factories import DUMMY_TASKS, FATHER, school, student, submitted_application
 
 pytestmark = [
@@ -36,26 +35,13 @@ def test_two_review_starts_at_once_approve_once(settings):
         id_number_encrypted=encrypt(FATHER["id_number"]),
     )
     application = submitted_application(student=pupil)  # queued, not run
-    start, errors = threading.Barrier(2), []
 
     def run():
-        try:
-            start.wait()
-            submission_review_start_task.call(
-                Application._meta.label, application.pk, application.requester_id
-            )
-        except Exception as error:  # noqa: BLE001 (reported below)
-            errors.append(error)
-        finally:
-            connections.close_all()
+        submission_review_start_task.call(
+            Application._meta.label, application.pk, application.requester_id
+        )
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-
-    assert errors == []
+    at_once(run, run, timeout=120)
     application.refresh_from_db()
     assert application.live
     assert WorkflowState.objects.filter(object_id=str(application.pk)).count() == 1

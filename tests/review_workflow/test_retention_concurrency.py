@@ -1,14 +1,13 @@
 """Two retention runs at the same moment (cron started twice, two app servers) on a real
 PostgreSQL: each link that ends is ended once and its parent mailed once."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from review_workflow.models import OutgoingMail, ParentStudentLink
 from review_workflow.services.retention import retention_run
+from tests.concurrency import at_once
 from tests.factories import school, student
 from tests.review_workflow.test_retention import _parent
 
@@ -33,25 +32,8 @@ def test_two_runs_at_once_end_each_link_once_and_mail_once():
             parent=_parent(email, id_number), student=leaver, relationship="父女"
         )
 
-    start = threading.Barrier(2)
-    counts, errors = [], []
+    counts = at_once(retention_run, retention_run)
 
-    def run():
-        try:
-            start.wait()
-            counts.append(retention_run())
-        except Exception as error:  # noqa: BLE001 (reported below)
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert errors == []
     assert sorted(count.links_ended for count in counts) == [0, 2]
     assert sorted(count.left_school_mails for count in counts) == [0, 2]
     assert OutgoingMail.objects.filter(kind="left_school").count() == 2
