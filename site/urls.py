@@ -8,6 +8,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from home import translations
 from home.views import binding_start
 from review_workflow import site_history
 
@@ -17,6 +18,7 @@ handler500 = "portal.errors.server_error"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     *site_history.urlpatterns,  # before Wagtail's admin, which has the same paths
+    *translations.urlpatterns,  # likewise
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     # Without CSRF: another site can at most switch a visitor's language (the next address is

@@ -249,3 +249,20 @@ def test_an_unpublished_translation_falls_back_to_the_source(
 
     html = client.get(url(wizard, "student")).content.decode()
     assert GREETING not in html and '<p class="lead" lang="zh-Hant-TW">本服務' in html
+
+
+@pytest.mark.django_db
+def test_translating_a_page_before_its_parent_is_refused_beside_the_field(wizard, english):
+    """Wagtail's form greys out a language the parent page lacks; a POST that picks it anyway
+    gets the form back with the reason, not a 500, and nothing is copied."""
+    editor = Client()
+    admin_login(editor, editor_user(username="translator"))
+    submit = reverse("simple_translation:submit_page_translation", args=(wizard.pk,))
+
+    response = editor.post(submit, {"locales": [english.pk]})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["locales"] == ["請先將上層頁面翻譯成這個語言。"]
+    assert "請先將上層頁面翻譯成這個語言。" in response.content.decode()
+    assert not BindingWizardPage.objects.filter(locale=english).exists()
+    assert response["Cache-Control"].startswith("max-age=0")
