@@ -52,9 +52,12 @@ def _student_for(request) -> Student | None:
     # With its school and its application (if it has one yet): one query for the whole step.
     students = Student.objects.select_related("school", "application")
     try:
-        return students.get(user=request.user)
+        student = students.get(user=request.user)
     except Student.DoesNotExist:
         pass
+    else:
+        request.user.student = student  # kept on the user: later ``user.student`` runs no query
+        return student
     chosen = request.session.get(CHILD_SESSION_KEY, {}).get("current")
     if chosen is None:
         return None

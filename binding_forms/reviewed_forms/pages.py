@@ -4,11 +4,12 @@ Wagtail's form pages (get the form, validate, process, render)."""
 from collections.abc import Sequence
 
 from django.contrib.auth import REDIRECT_FIELD_NAME
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail.url_routing import RouteResult
 
 from binding_forms.reviewed_forms.steps import Step
@@ -72,6 +73,26 @@ class MultiStepFormPage(Page):
         sense), or None. With ``for_update`` the caller is inside a transaction and the row is
         locked until it ends: a repeated request waits, then sees what the first one left."""
         raise NotImplementedError
+
+    # Privacy -----------------------------------------------------------------------------
+
+    def get_view_restrictions(self):
+        """Wagtail's rule in one query instead of Wagtail's two (the ancestors, then their
+        restrictions), which Wagtail checks before every step: the restrictions of this page and
+        its ancestors, where an alias answers with its source page's (following a chain of
+        aliases to the original), never its own."""
+        paths = [self.path[:end] for end in range(self.steplen, len(self.path) + 1, self.steplen)]
+        pages = connection.ops.quote_name(Page._meta.db_table)
+        # Tree paths as parameters, the table name quoted: nothing comes from a request.
+        sources = RawSQL(  # noqa: S611
+            f"WITH RECURSIVE chain (id, alias_of_id) AS ("  # noqa: S608
+            f" SELECT id, alias_of_id FROM {pages} WHERE path IN ({', '.join(['%s'] * len(paths))})"
+            f" UNION SELECT page.id, page.alias_of_id FROM {pages} page"
+            f" JOIN chain ON page.id = chain.alias_of_id"
+            f") SELECT id FROM chain WHERE alias_of_id IS NULL",
+            paths,
+        )
+        return PageViewRestriction.objects.filter(page_id__in=sources)
 
     # Serving -----------------------------------------------------------------------------
 
