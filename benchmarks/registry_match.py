@@ -49,9 +49,9 @@ def main() -> int:
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     # The approval mails are written and sent as in production, to memory.
     os.environ.setdefault("EMAIL_BACKEND", "anymail.backends.test.EmailBackend")
-    from benchmarks.roster_import import _throwaway_database
+    from benchmarks.roster_import import throwaway_database
 
-    cleanup = _throwaway_database(args.database_url)
+    cleanup = throwaway_database(args.database_url, name="portal_bench_registry_match")
     try:
         return _run(args)
     finally:

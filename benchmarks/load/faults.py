@@ -1,7 +1,7 @@
 """Faults during the load, each repeatable: the deployment of ``benchmarks.load.run`` with
 parents binding and registrars approving, while
 
-- ``postgres-restart``: PostgreSQL is restarted (``pg_ctlcluster … restart``) under the load.
+- ``postgres-restart``: PostgreSQL is restarted under the load (stopped fast, down ``--down`` s).
   The run uses a PostgreSQL cluster of its own (``pg_createcluster`` on a free port, dropped at
   the end), never the machine's shared one. Requests caught by the restart must answer 503 with
   the page asking to retry (no traceback, no other 5xx), the people retry as a parent would,
@@ -57,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--database-name", default="portal_faults")
     parser.add_argument("--outage", type=float, default=20.0, help="seconds the mail is down")
+    parser.add_argument(
+        "--down", type=float, default=3.0, help="seconds PostgreSQL stays down in its restart"
+    )
     parser.add_argument("--timeout", type=float, default=900)
     args = parser.parse_args(argv)
     args.fast_hashing = True  # the fault is under test, not the hasher's cost
@@ -87,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         worker = deployment.worker() if args.fault != "worker-kill" else None
         mailbox = Mailbox(scratch / "mail")
         fault = {
-            "postgres-restart": lambda: postgres_restart(cluster, server),
+            "postgres-restart": lambda: postgres_restart(cluster, server, args.down),
             "mail-outage": lambda: mail_outage(smtp, args.outage),
             "worker-kill": lambda: worker_kill(deployment),
         }[args.fault]
@@ -139,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"({sum(map(clean_retry_page, retry_pages))} clean), "
                 f"{len(outcome.unavailable_pages)} retried by the people"
             )
+            if not retry_pages:
+                problems.append("the restart caught no request (rerun with more --parents)")
             try:
                 stack.wait_healthy(server, timeout=30)
                 print("/healthz answers 200 again (by itself)")
@@ -206,20 +211,25 @@ class PrivateCluster:
             == 0
         )
 
-    def restart(self) -> float:
+    def restart(self, down: float) -> float:
+        """Stop the cluster (fast: its connections are cut), keep it down ``down`` seconds, start
+        it again; return how long it was unreachable. The pause makes sure requests meet it: a
+        bare restart takes a fraction of a second, which an idle machine's requests can miss."""
         started = time.perf_counter()
-        subprocess.run(
-            [
-                "pg_ctlcluster",
-                "--skip-systemctl-redirect",
-                self.version,
-                CLUSTER,
-                "restart",
-                "-m",
-                "fast",
-            ],
-            check=True,
-        )
+        for action, options in (("stop", ["-m", "fast"]), ("start", [])):
+            subprocess.run(
+                [
+                    "pg_ctlcluster",
+                    "--skip-systemctl-redirect",
+                    self.version,
+                    CLUSTER,
+                    action,
+                    *options,
+                ],
+                check=True,
+            )
+            if action == "stop":
+                time.sleep(down)
         return time.perf_counter() - started
 
     def drop(self) -> None:
@@ -228,9 +238,12 @@ class PrivateCluster:
         )
 
 
-def postgres_restart(cluster: PrivateCluster, server: str) -> list[str]:
-    seconds = cluster.restart()
-    print(f"PostgreSQL restarted (pg_ctlcluster … restart -m fast, {seconds:.1f} s)")
+def postgres_restart(cluster: PrivateCluster, server: str, down: float) -> list[str]:
+    seconds = cluster.restart(down)
+    print(
+        f"PostgreSQL restarted (pg_ctlcluster stop -m fast, {down:g} s down, start; "
+        f"{seconds:.1f} s unreachable)"
+    )
     return []
 
 
