@@ -1,0 +1,41 @@
+"""Translate pressed twice at the same moment (an editor's double click) on a real PostgreSQL:
+one English copy of the page, and both answers lead to it — no 500."""
+
+from functools import partial
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from wagtail.models import Locale
+
+from home.models import HomePage
+from tests.concurrency import at_once
+from tests.factories import admin_login, editor_user
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="row locks need PostgreSQL (CI runs the suite on it: DATABASE_URL=postgres://…)",
+    ),
+]
+
+
+def test_two_translations_at_once_make_one_copy():
+    english = Locale.objects.create(language_code="en")
+    home = HomePage.objects.get()
+    path = reverse("simple_translation:submit_page_translation", args=(home.pk,))
+    clients = [Client(), Client()]
+    admin_login(clients[0], editor_user(username="translator"))
+    clients[1].cookies = clients[0].cookies  # the same browser, the button pressed twice
+
+    answers = at_once(
+        *(partial(client.post, path, {"locales": [english.pk]}) for client in clients)
+    )
+
+    copy = HomePage.objects.get(translation_key=home.translation_key, locale=english)
+    edit = reverse("wagtailadmin_pages:edit", args=(copy.pk,))
+    assert [answer.status_code for answer in answers] == [302, 302]
+    assert [answer["Location"] for answer in answers] == [edit, edit]
