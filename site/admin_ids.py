@@ -13,7 +13,8 @@ from django.urls import reverse
 _MAX_ID = 2**63 - 1  # the largest value of a BigAutoField
 
 
-def _holds_an_id(value) -> bool:
+def holds_an_id(value) -> bool:
+    """Whether ``value`` (an int or the text of a URL or form) is an id an integer column holds."""
     if isinstance(value, int):
         return 0 <= value <= _MAX_ID
     return value.isascii() and value.isdigit() and len(value) <= 19 and int(value) <= _MAX_ID
@@ -36,6 +37,6 @@ class AdminIdMiddleware:
         ]
         # Bulk actions take ?id=all for "everything in the listing".
         ids += [value for value in request.GET.getlist("id") if value != "all"]
-        if not all(_holds_an_id(value) for value in ids):
+        if not all(holds_an_id(value) for value in ids):
             raise Http404
         return None

@@ -266,3 +266,16 @@ def test_translating_a_page_before_its_parent_is_refused_beside_the_field(wizard
     assert "請先將上層頁面翻譯成這個語言。" in response.content.decode()
     assert not BindingWizardPage.objects.filter(locale=english).exists()
     assert response["Cache-Control"].startswith("max-age=0")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["²", "99999999999999999999", "abc", ""])
+def test_a_crafted_language_value_gets_the_form_back(wizard, english, value):
+    editor = Client()
+    admin_login(editor, editor_user(username="translator"))
+    submit = reverse("simple_translation:submit_page_translation", args=(wizard.get_parent().pk,))
+
+    response = editor.post(submit, {"locales": [value]})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["locales"]
